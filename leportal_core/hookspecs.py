@@ -1,0 +1,68 @@
+"""The hooks a leportal plug-in may implement (pluggy project name ``leportal``).
+
+Every hook is documented in ``docs/plugins.md``; a test fails when one is not. Implement a hook
+with the :data:`hookimpl` marker::
+
+    from leportal_core.hookspecs import hookimpl
+
+    @hookimpl
+    def leportal_register_codecs(register):
+        register(MyCodec())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from leportal_core.category import Classification
+    from leportal_core.codec import Codec
+    from leportal_core.demo import DemoStep
+    from leportal_core.document import Document
+
+__all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
+
+PROJECT_NAME = "leportal"
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
+    """Register the codecs this plug-in provides by calling ``register(codec)`` once per codec.
+
+    Called whenever the codecs are collected (the CLI, the demo, a conformance run). All
+    implementations are called; a codec name registered twice is a :class:`PluginError`.
+    """
+
+
+@hookspec(firstresult=True)
+def leportal_classify_document(document: Document) -> Classification | None:
+    """Return the eVV category of ``document``, or ``None`` to leave the decision to later rules.
+
+    Called by :func:`leportal_core.classification.classify`. The first non-``None`` result wins; a
+    host's own rule (e.g. from its archive's document types) thus overrides the built-in fallback,
+    which runs last and answers *zusätzliche Unterlagen* with ``needs_review=True``.
+    """
+
+
+@hookspec
+def leportal_register_commands(cli: click.Group) -> None:
+    """Add subcommands to the ``leportal`` command line, e.g. ``cli.add_command(my_group)``.
+
+    Called once when the command line starts, after the core's own commands exist. All
+    implementations are called; use a group named after the plug-in to avoid clashes.
+    """
+
+
+@hookspec
+def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
+    """Contribute chapters to ``leportal demo`` by calling ``register(DemoStep(...))``.
+
+    Called once by ``leportal demo``; the steps of all plug-ins run sorted by their ``order``.
+    """

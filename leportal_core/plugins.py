@@ -1,0 +1,196 @@
+"""The plug-in manager: built-ins, installed adapters and extensions, and the codecs they register.
+
+Adapters are distributions with an entry point in the group ``leportal.adapters`` (the name is the
+adapter's, e.g. ``fhir``); tools that add commands but no codecs (the conformance suite) use
+``leportal.extensions``. The environment variable ``LEPORTAL_PLUGINS`` allow-lists entry points by
+name: unset loads all installed ones, an empty value loads none, ``fhir,conformance`` loads those.
+Built-in behaviour is registered through the same manager, as tox and datasette do.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as metadata
+import os
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from leportal_core import builtin, hookspecs
+from leportal_core.codec import CODEC_NAME, Codec
+from leportal_core.errors import PluginError
+
+__all__ = [
+    "ADAPTER_GROUP",
+    "ALLOW_LIST_ENV",
+    "EXTENSION_GROUP",
+    "LoadedAdapter",
+    "collect_codecs",
+    "get_plugin_manager",
+    "load_adapter",
+    "new_plugin_manager",
+]
+
+ADAPTER_GROUP = "leportal.adapters"
+EXTENSION_GROUP = "leportal.extensions"
+ALLOW_LIST_ENV = "LEPORTAL_PLUGINS"
+
+
+def new_plugin_manager() -> pluggy.PluginManager:
+    """A manager with the hook specifications and the built-ins, and nothing installed."""
+    from leportal_core import demo  # the demo uses the manager; imported late to avoid a cycle
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    pm.register(builtin, name="leportal.builtin")
+    pm.register(demo, name="leportal.demo")
+    return pm
+
+
+def allowed_names() -> frozenset[str] | None:
+    """The names ``LEPORTAL_PLUGINS`` allows, or ``None`` when it is unset (all allowed)."""
+    value = os.environ.get(ALLOW_LIST_ENV)
+    if value is None:
+        return None
+    return frozenset(name.strip() for name in value.split(",") if name.strip())
+
+
+def get_plugin_manager(*, load_entry_points: bool = True) -> pluggy.PluginManager:
+    """The manager the CLI and embedding hosts use: built-ins plus allowed installed plug-ins.
+
+    Raises :class:`PluginError` naming the plug-in when one cannot be imported or implements a
+    hook that does not exist (``check_pending``).
+    """
+    pm = new_plugin_manager()
+    if load_entry_points:
+        allowed = allowed_names()
+        for group in (ADAPTER_GROUP, EXTENSION_GROUP):
+            for entry_point in metadata.entry_points(group=group):
+                if allowed is not None and entry_point.name not in allowed:
+                    continue
+                if pm.has_plugin(entry_point.name):
+                    continue
+                _register(pm, _load_entry_point(entry_point), entry_point.name)
+    _check_pending(pm)
+    return pm
+
+
+@attrs.frozen(kw_only=True)
+class LoadedAdapter:
+    """An adapter picked by name or by ``module:object``, with what is known of its origin."""
+
+    name: str
+    plugin: object
+    version: str
+    origin: str
+
+
+def load_adapter(spec: str) -> LoadedAdapter:
+    """Load one adapter for inspection (e.g. certification), without registering it anywhere.
+
+    ``spec`` is an entry-point name in ``leportal.adapters`` (``fhir``) or an import path
+    ``package.module`` / ``package.module:object``. The allow-list does not apply: the caller named
+    the adapter explicitly.
+    """
+    if ":" not in spec and "." not in spec:
+        for entry_point in metadata.entry_points(group=ADAPTER_GROUP):
+            if entry_point.name == spec:
+                dist = entry_point.dist
+                return LoadedAdapter(
+                    name=spec,
+                    plugin=_load_entry_point(entry_point),
+                    version=dist.version if dist is not None else "unknown",
+                    origin=f"entry point {ADAPTER_GROUP}:{spec} ({entry_point.value})",
+                )
+        installed = sorted(ep.name for ep in metadata.entry_points(group=ADAPTER_GROUP))
+        raise PluginError(
+            f"no adapter named {spec!r} is installed; installed: {', '.join(installed) or 'none'}"
+        )
+    module_name, _, attribute = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        plugin: object = _resolve(module, attribute) if attribute else module
+    except PluginError:
+        raise
+    except Exception as exc:  # any import-time failure of foreign code is the plug-in's fault
+        raise PluginError(f"cannot import adapter {spec!r}: {type(exc).__name__}: {exc}") from exc
+    version = getattr(plugin, "__version__", None) or getattr(module, "__version__", None) or "unknown"
+    name = getattr(plugin, "ADAPTER_NAME", None) or module_name.rsplit(".", 1)[-1]
+    return LoadedAdapter(name=str(name), plugin=plugin, version=str(version), origin=f"import {spec}")
+
+
+def collect_codecs(pm: pluggy.PluginManager) -> dict[str, Codec[Any]]:
+    """Every codec the registered plug-ins provide, by name, checked for the codec contract's shape."""
+    codecs: dict[str, Codec[Any]] = {}
+
+    def register(codec: Codec[Any]) -> None:
+        problems = codec_shape_problems(codec)
+        if problems:
+            raise PluginError(f"plug-in registered an invalid codec {codec!r}: {'; '.join(problems)}")
+        if codec.name in codecs:
+            raise PluginError(f"codec name {codec.name!r} is registered twice")
+        codecs[codec.name] = codec
+
+    pm.hook.leportal_register_codecs(register=register)
+    return codecs
+
+
+def codec_shape_problems(codec: object) -> list[str]:
+    """What is missing or malformed in a would-be codec; empty when it has the codec's shape."""
+    problems = []
+    for attribute in ("name", "media_type", "description"):
+        value = getattr(codec, attribute, None)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{attribute} must be non-empty text")
+    name = getattr(codec, "name", None)
+    if isinstance(name, str) and not CODEC_NAME.match(name):
+        problems.append(f"name {name!r} must be dotted lower case, e.g. 'fhir.document_reference'")
+    if not isinstance(getattr(codec, "object_type", None), type):
+        problems.append("object_type must be a class")
+    for method in ("encode", "decode"):
+        if not callable(getattr(codec, method, None)):
+            problems.append(f"{method} must be callable")
+    return problems
+
+
+def _load_entry_point(entry_point: metadata.EntryPoint) -> object:
+    try:
+        return entry_point.load()
+    except Exception as exc:  # any import-time failure of foreign code is the plug-in's fault
+        raise PluginError(
+            f"plug-in {entry_point.name!r} ({entry_point.value}) failed to load: "
+            f"{type(exc).__name__}: {exc}; exclude it with {ALLOW_LIST_ENV}=<names to load>"
+        ) from exc
+
+
+def _resolve(module: ModuleType, attribute: str) -> object:
+    obj: object = module
+    for part in attribute.split("."):
+        if not hasattr(obj, part):
+            raise PluginError(f"{module.__name__} has no attribute {attribute!r}")
+        obj = getattr(obj, part)
+    return obj
+
+
+def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except ValueError as exc:
+        raise PluginError(f"plug-in {name!r} cannot be registered: {exc}") from exc
+
+
+def _check_pending(pm: pluggy.PluginManager) -> None:
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plug-in implements a hook leportal does not have: {exc}") from exc
+
+
+def register_plugins(pm: pluggy.PluginManager, plugins: Iterable[tuple[str, object]]) -> None:
+    """Register ``(name, plugin)`` pairs, e.g. a host's in-process plug-ins, then check them."""
+    for name, plugin in plugins:
+        _register(pm, plugin, name)
+    _check_pending(pm)
