@@ -45,15 +45,27 @@ def _check_text(
     where = Location(field=name)
     if value is None:
         if required:
-            problems.append(Problem(code=f"document.{name}.missing", message=f"{name} is required", location=where))
+            problems.append(
+                Problem(
+                    code=f"document.{name}.missing", message=f"{name} is required", location=where
+                )
+            )
         return
     if not isinstance(value, str):
         problems.append(
-            Problem(code=f"document.{name}.type", message=f"{name} must be text, not {type(value).__name__}", location=where)
+            Problem(
+                code=f"document.{name}.type",
+                message=f"{name} must be text, not {type(value).__name__}",
+                location=where,
+            )
         )
         return
     if not value.strip():
-        problems.append(Problem(code=f"document.{name}.empty", message=f"{name} must not be blank", location=where))
+        problems.append(
+            Problem(
+                code=f"document.{name}.empty", message=f"{name} must not be blank", location=where
+            )
+        )
     if len(value) > max_length:
         problems.append(
             Problem(
@@ -116,7 +128,9 @@ class Document:
         problems: list[Problem] = []
         _check_text(problems, "title", self.title, max_length=MAX_TITLE_LENGTH, required=True)
         for name in ("patient_id", "case_id"):
-            _check_text(problems, name, getattr(self, name), max_length=MAX_REFERENCE_LENGTH, required=False)
+            _check_text(
+                problems, name, getattr(self, name), max_length=MAX_REFERENCE_LENGTH, required=False
+            )
         if not isinstance(self.media_type, str) or not _MEDIA_TYPE.match(self.media_type):
             problems.append(
                 Problem(
@@ -134,7 +148,9 @@ class Document:
                     location=Location(field="created"),
                 )
             )
-        if self.kdl_code is not None and (not isinstance(self.kdl_code, str) or not _KDL_CODE.match(self.kdl_code)):
+        if self.kdl_code is not None and (
+            not isinstance(self.kdl_code, str) or not _KDL_CODE.match(self.kdl_code)
+        ):
             problems.append(
                 Problem(
                     code="document.kdl_code.invalid",
@@ -148,7 +164,13 @@ class Document:
     def _content_problems(self) -> list[Problem]:
         where = Location(field="content")
         if (self.content is None) == (self.path is None):
-            return [Problem(code="document.content.source", message="give exactly one of content or path", location=where)]
+            return [
+                Problem(
+                    code="document.content.source",
+                    message="give exactly one of content or path",
+                    location=where,
+                )
+            ]
         if self.content is not None and not isinstance(self.content, bytes):
             return [
                 Problem(
@@ -160,7 +182,11 @@ class Document:
         if self.path is not None:
             if not isinstance(self.path, Path):
                 return [
-                    Problem(code="document.path.type", message="path must be a pathlib.Path", location=Location(field="path"))
+                    Problem(
+                        code="document.path.type",
+                        message="path must be a pathlib.Path",
+                        location=Location(field="path"),
+                    )
                 ]
             if not self.path.is_file():
                 return [
@@ -192,7 +218,8 @@ class Document:
             created = dt.date.fromtimestamp(path.stat().st_mtime)
         return cls(
             title=path.stem if title is None else title,
-            media_type=media_type or _SUFFIX_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+            media_type=media_type
+            or _SUFFIX_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
             created=created,  # type: ignore[arg-type]  # a missing file is reported by validation
             path=path,
             patient_id=patient_id,

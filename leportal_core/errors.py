@@ -43,7 +43,9 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-def _optional_non_negative(_: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+def _optional_non_negative(
+    _: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
     if value is not None and value < 0:
         raise ValueError(f"{attribute.name} must be >= 0, got {value}")
 

@@ -117,9 +117,13 @@ def load_adapter(spec: str) -> LoadedAdapter:
         raise
     except Exception as exc:  # any import-time failure of foreign code is the plug-in's fault
         raise PluginError(f"cannot import adapter {spec!r}: {type(exc).__name__}: {exc}") from exc
-    version = getattr(plugin, "__version__", None) or getattr(module, "__version__", None) or "unknown"
+    version = (
+        getattr(plugin, "__version__", None) or getattr(module, "__version__", None) or "unknown"
+    )
     name = getattr(plugin, "ADAPTER_NAME", None) or module_name.rsplit(".", 1)[-1]
-    return LoadedAdapter(name=str(name), plugin=plugin, version=str(version), origin=f"import {spec}")
+    return LoadedAdapter(
+        name=str(name), plugin=plugin, version=str(version), origin=f"import {spec}"
+    )
 
 
 def collect_codecs(pm: pluggy.PluginManager) -> dict[str, Codec[Any]]:
@@ -129,7 +133,9 @@ def collect_codecs(pm: pluggy.PluginManager) -> dict[str, Codec[Any]]:
     def register(codec: Codec[Any]) -> None:
         problems = codec_shape_problems(codec)
         if problems:
-            raise PluginError(f"plug-in registered an invalid codec {codec!r}: {'; '.join(problems)}")
+            raise PluginError(
+                f"plug-in registered an invalid codec {codec!r}: {'; '.join(problems)}"
+            )
         if codec.name in codecs:
             raise PluginError(f"codec name {codec.name!r} is registered twice")
         codecs[codec.name] = codec

@@ -14,7 +14,12 @@ TODAY = dt.date(2026, 2, 9)
 
 
 def make(**changes: object) -> Document:
-    fields: dict[str, object] = {"title": "Arztbrief", "media_type": "application/pdf", "created": TODAY, "content": b"%PDF-1.7"}
+    fields: dict[str, object] = {
+        "title": "Arztbrief",
+        "media_type": "application/pdf",
+        "created": TODAY,
+        "content": b"%PDF-1.7",
+    }
     fields.update(changes)
     return Document(**fields)  # type: ignore[arg-type]
 

@@ -22,7 +22,11 @@ def test_problem_codes_must_be_dotted_lower_case() -> None:
 
 
 def test_problem_as_dict_includes_only_set_location_fields() -> None:
-    problem = Problem(code="ik.checksum", message="check digit is 3, expected 2", location=Location(field="ik", offset=8))
+    problem = Problem(
+        code="ik.checksum",
+        message="check digit is 3, expected 2",
+        location=Location(field="ik", offset=8),
+    )
     assert problem.as_dict() == {
         "code": "ik.checksum",
         "message": "check digit is 3, expected 2",
@@ -39,7 +43,10 @@ def test_error_without_problems_gets_its_class_default_code() -> None:
 
 
 def test_error_keeps_all_problems_and_reports_first_code() -> None:
-    problems = [Problem(code="a.b", message="one"), Problem(code="c.d", message="two", severity=Severity.WARNING)]
+    problems = [
+        Problem(code="a.b", message="one"),
+        Problem(code="c.d", message="two", severity=Severity.WARNING),
+    ]
     error = ValidationError("two findings", problems)
     assert error.code == "a.b"
     assert [p.code for p in error.problems] == ["a.b", "c.d"]

@@ -1,0 +1,79 @@
+"""The ``leportal`` command line for people who try, script or operate the library.
+
+Exit status: 0 done/valid, 1 the input was checked and rejected, 2 usage or configuration error,
+70 an internal error (a bug: please report it; ``LEPORTAL_DEBUG=1`` shows the traceback). Bad input
+never shows a traceback. Plug-ins add their subcommands through ``leportal_register_commands``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import click
+import pluggy
+
+from leportal_core import __version__
+from leportal_core.errors import ConfigurationError, LeportalError, PluginError
+from leportal_core.plugins import get_plugin_manager
+
+__all__ = ["EXIT_INTERNAL", "EXIT_REJECTED", "EXIT_USAGE", "build_cli", "main"]
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+class _Group(click.Group):
+    """Maps leportal errors escaping a command onto the exit-status contract."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (PluginError, ConfigurationError) as exc:
+            _fail(str(exc), EXIT_USAGE)
+        except LeportalError as exc:
+            _fail(str(exc), EXIT_REJECTED)
+        except Exception as exc:
+            if os.environ.get("LEPORTAL_DEBUG"):
+                raise
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in leportal or a plug-in; run with LEPORTAL_DEBUG=1 to see where.",
+                EXIT_INTERNAL,
+            )
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def build_cli(pm: pluggy.PluginManager) -> click.Group:
+    """A fresh ``leportal`` command group with the core's commands and every plug-in's."""
+    from leportal_core.cli import demo, ik
+
+    @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(__version__, prog_name="leportal")
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        """leportal: take part in the MD's LE-Portal, QPR-Portal, eTherapiebericht and MASS."""
+        ctx.obj = pm
+
+    cli.add_command(ik.ik)
+    cli.add_command(demo.demo)
+    pm.hook.leportal_register_commands(cli=cli)
+    return cli
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``leportal`` script."""
+    try:
+        pm = get_plugin_manager()
+    except PluginError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    build_cli(pm).main(args=argv, prog_name="leportal")
