@@ -99,13 +99,17 @@ class Document:
     ...                content=b"%PDF-1.7", created=datetime.date(2026, 2, 9), kdl_code="AD010103")
     >>> doc.size, doc.sha256[:12]
     (8, '86edbaa24831')
+
+    Two documents are equal when their metadata and bytes are, whether the bytes are in memory
+    or in a file.
     """
 
     title: str
     media_type: str
     created: dt.date
-    content: bytes | None = attrs.field(default=None, repr=_content_repr)
-    path: Path | None = None
+    # Equality is by value: same metadata and same bytes (size + SHA-256), wherever they are kept.
+    content: bytes | None = attrs.field(default=None, repr=_content_repr, eq=False)
+    path: Path | None = attrs.field(default=None, eq=False)
     patient_id: str | None = None
     case_id: str | None = None
     kdl_code: str | None = None

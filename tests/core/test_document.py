@@ -100,3 +100,12 @@ def test_categories_carry_portal_labels_and_evv_names() -> None:
     assert Category.HOSPITAL_REPORTS.label == "KH-Berichte"
     assert Category.CHART_AND_CARE_RECORDS.evv_name == "Kurve, Pflege- oder Arzt-Doku"
     assert Category.ADDITIONAL.label == "Zusätzliche Informationen"
+
+
+def test_equality_is_by_value_not_by_storage(tmp_path: Path) -> None:
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"%PDF-1.7")
+    on_disk = Document.from_path(path, title="Arztbrief", created=TODAY)
+    assert on_disk == make()
+    assert hash(on_disk) == hash(make())
+    assert on_disk != make(content=b"%PDF-1.6")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from leportal_fhir import DocumentReferenceCodec
 
 from leportal_core import Document, FormatError
+from leportal_fhir import DocumentReferenceCodec
 
 DATA = Path(__file__).parent / "data"
 CODEC = DocumentReferenceCodec()

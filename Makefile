@@ -1,0 +1,33 @@
+# make demo | make test | make lint | make bench — each creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROJECTS := pyproject.toml adapters/fhir/pyproject.toml conformance/pyproject.toml
+
+.PHONY: demo test lint pytest bench clean
+
+$(STAMP): $(PROJECTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leportal needs Python 3.11 or newer; set PYTHON=python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./adapters/fhir -e ./conformance
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/leportal demo
+
+test: pytest lint
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_conformance
+
+bench: $(STAMP)
+	@echo "no benchmarks yet: they arrive with the issues that name what to measure"
+
+clean:
+	rm -rf $(VENV) build

@@ -1,0 +1,167 @@
+"""The suite's place in leportal: the ``leportal conformance`` commands and a demo chapter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from leportal_conformance.model import CertificationResult, Status, TestResult
+from leportal_conformance.report import write_reports
+from leportal_conformance.runner import DEFAULT_MAX_EXAMPLES, certify
+from leportal_core.demo import DemoContext, DemoStep
+from leportal_core.errors import PluginError
+from leportal_core.hookspecs import hookimpl
+from leportal_core.plugins import ADAPTER_GROUP
+
+__all__ = [
+    "DEMO_MAX_EXAMPLES",
+    "DEMO_SEED",
+    "EXIT_CERTIFIED",
+    "EXIT_NOT_CERTIFIED",
+    "EXIT_USAGE",
+    "conformance",
+    "leportal_demo_steps",
+    "leportal_register_commands",
+]
+
+EXIT_CERTIFIED = 0
+EXIT_NOT_CERTIFIED = 1
+EXIT_USAGE = 2  # also what click uses for its own usage errors
+
+# The demo must tell the same story every time, and quickly.
+DEMO_SEED = 20260209
+DEMO_MAX_EXAMPLES = 50
+
+_LABEL = {
+    Status.PASSED: "PASS ",
+    Status.FAILED: "FAIL ",
+    Status.ERROR: "ERROR",
+    Status.SKIPPED: "SKIP ",
+}
+
+
+@click.group("conformance")
+def conformance() -> None:
+    """Certify leportal adapters with the conformance suite."""
+
+
+@conformance.command("certify")
+@click.argument("adapter")
+@click.option(
+    "--report-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for report.json, junit.xml and certificate.md (created if missing).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seed of every generated example; the report records it. Default: a random one.",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_EXAMPLES,
+    show_default=True,
+    help="Generated examples per property test.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of a summary.")
+@click.pass_context
+def certify_command(
+    ctx: click.Context,
+    adapter: str,
+    report_dir: Path,
+    seed: int | None,
+    max_examples: int,
+    as_json: bool,
+) -> None:
+    """Certify ADAPTER: an installed adapter's name (e.g. fhir) or module:object.
+
+    Exit status 0 when certified, 1 when not, 2 on a usage error such as an unknown adapter.
+    """
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)  # fail before a long run, not after it
+    except OSError as exc:
+        _usage_error(ctx, f"cannot create the report directory {report_dir}: {exc.strerror or exc}")
+    progress: Callable[[TestResult], None] | None = None if as_json else _print_progress
+    try:
+        result = certify(adapter, seed=seed, max_examples=max_examples, progress=progress)
+    except PluginError as exc:
+        _usage_error(ctx, f"cannot load adapter {adapter!r}: {exc.message}")
+    try:
+        files = write_reports(result, report_dir)
+    except OSError as exc:
+        _usage_error(ctx, f"cannot write the reports into {report_dir}: {exc.strerror or exc}")
+    if as_json:
+        click.echo(files.json.read_text(encoding="utf-8"), nl=False)
+    else:
+        click.echo(_summary(result))
+        click.echo(f"Report: {files.certificate} (also {files.json.name}, {files.junit.name})")
+    ctx.exit(EXIT_CERTIFIED if result.certified else EXIT_NOT_CERTIFIED)
+
+
+def _usage_error(ctx: click.Context, message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    ctx.exit(EXIT_USAGE)
+
+
+def _print_progress(result: TestResult) -> None:
+    line = f"{_LABEL[result.status]} {result.id}"
+    if result.status is not Status.PASSED and result.message:
+        line += f": {result.message}"
+    click.echo(line)
+
+
+def _summary(result: CertificationResult) -> str:
+    counts = result.counts()
+    return (
+        f"{result.verdict}: {result.adapter_name} {result.adapter_version} "
+        f"({counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
+        f"{counts['skipped']} skipped; seed {result.seed})"
+    )
+
+
+@hookimpl
+def leportal_register_commands(cli: click.Group) -> None:
+    """Add ``leportal conformance``."""
+    cli.add_command(conformance)
+
+
+def _adapter_installed(name: str) -> bool:
+    return any(
+        entry_point.name == name for entry_point in metadata.entry_points(group=ADAPTER_GROUP)
+    )
+
+
+def _certify_fhir(context: DemoContext) -> None:
+    if not _adapter_installed("fhir"):
+        context.say("   no adapter named fhir is installed; nothing to certify")
+        return
+    try:
+        result = certify("fhir", seed=DEMO_SEED, max_examples=DEMO_MAX_EXAMPLES)
+    except PluginError as exc:
+        context.say(f"   cannot load the fhir adapter: {exc.message}")
+        return
+    files = write_reports(result, context.out / "certification")
+    context.say(f"   {_summary(result)}")
+    for test in result.tests:
+        if test.status in (Status.FAILED, Status.ERROR):
+            context.say(f"   {_LABEL[test.status]} {test.id}: {test.message}")
+    context.say(f"   certificate: {files.certificate}")
+
+
+@hookimpl
+def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
+    """The suite's chapter: certify the FHIR adapter, when it is installed."""
+    register(
+        DemoStep(
+            order=900,
+            title="Certify the FHIR adapter with the conformance suite",
+            run=_certify_fhir,
+        )
+    )

@@ -1,0 +1,306 @@
+"""Hypothesis strategies for valid core objects with awkward values, for adapters' own tests too.
+
+>>> doc = sample_documents()[1]
+>>> doc.kdl_code, doc.created.year
+('AD010103', 1999)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import unicodedata
+
+from hypothesis import strategies as st
+
+from leportal_core.document import MAX_REFERENCE_LENGTH, MAX_TITLE_LENGTH, Document
+
+__all__ = [
+    "LARGE_CONTENT_SIZES",
+    "contents",
+    "dates",
+    "documents",
+    "edge_documents",
+    "kdl_codes",
+    "media_types",
+    "references",
+    "sample_documents",
+    "titles",
+]
+
+# Assigned, non-control, non-surrogate code points. Unassigned code points and the noncharacters
+# U+FFFE/U+FFFF (category Cn) are left out: no real title has them and XML 1.0 cannot carry them.
+_TEXT_CHARACTERS = st.characters(exclude_categories=("Cc", "Cs", "Cn"))
+
+# Pieces that break naive mappings: umlauts and ß, emoji incl. ZWJ sequences and flags, RTL
+# scripts and bidi controls, combining marks, quotes and markup, the separators of HL7 v2, CSV
+# and JSON, non-breaking and exotic spaces, line/paragraph separators, a BOM, astral letters.
+_AWKWARD_FRAGMENTS = (
+    "Müller-Lüdenscheidt",
+    "Größe",
+    "ÄÖÜäöüß",
+    "ẞ",
+    "🩺",
+    "📄",
+    "👩\u200d⚕️",
+    "🇩🇪",
+    "تقرير طبي",
+    "דו״ח רפואי",
+    "\u202eevil\u202c",
+    "\u200f",
+    "e\u0301",
+    "Z\u0364\u0354\u0367\u0311",
+    '"',
+    "'",
+    "„Zitat“",
+    "«»",
+    "<b>&amp;</b>",
+    "]]>",
+    "\\",
+    "|^~\\&",
+    "; , ",
+    '{"a":1}',
+    "${x}",
+    "%s%n",
+    "\u00a0",
+    "\u2009",
+    "\u3000",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "医疗报告",
+    "\ue000",
+)
+
+_REALISTIC_TITLES = (
+    "Entlassungsbericht",
+    "Arztbrief Dr. Müller-Lüdenscheidt",
+    "Röntgen Thorax p.a. (12.03.2025)",
+    "OP-Bericht: Appendektomie",
+    "Laborbefund 🩸 Blutbild",
+    "Größe & Gewicht <Verlauf>",
+    "\"Zitat\" und 'Apostroph'",
+    " führendes und nachfolgendes Leerzeichen ",
+    "Befund\u00a0mit\u00a0geschütztem\u00a0Leerzeichen",
+    "MSH|^~\\&|",
+    "%PDF-1.7",
+    "</title><script>alert(1)</script>",
+)
+
+_REALISTIC_REFERENCES = ("P-1001", "F-2026-000123", "A123456789", "0042", "Fall/2026|7^3&x")
+
+_MEDIA_TYPES = (
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "image/jpeg",
+    "image/tiff",
+    "application/dicom",
+    "application/xml",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+
+_AWKWARD_CONTENTS = (
+    b"",
+    b"\x00",
+    b"\r\n",
+    b"\n\r\n",
+    b" ",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
+    b"MSH|^~\\&|\r",
+    b'{"resourceType":"Bundle"}',
+    b"</Binary>]]>",
+    b"=" * 7,
+    bytes(range(256)),
+)
+
+# Sizes past the common buffer sizes up to 1 MiB; built from a seed instead of drawn byte by
+# byte, which would be slow and exceed Hypothesis' per-example budget.
+LARGE_CONTENT_SIZES = (65_536, 65_537, 300_001, 1_048_576)
+
+
+def _valid_text(text: str, max_length: int) -> bool:
+    """The Document's rule: not blank, not too long, no control characters or lone surrogates."""
+    return (
+        bool(text.strip())
+        and len(text) <= max_length
+        and not any(unicodedata.category(c) in ("Cc", "Cs") for c in text)
+    )
+
+
+def _repeat_to(fragment: str, length: int) -> str:
+    return (fragment * (length // len(fragment) + 1))[:length]
+
+
+def titles() -> st.SearchStrategy[str]:
+    """Valid Document titles: realistic, composed of awkward fragments, or up to the length limit."""
+    fragment = st.one_of(
+        st.sampled_from(_AWKWARD_FRAGMENTS), st.text(_TEXT_CHARACTERS, max_size=12)
+    )
+    composed = st.lists(fragment, min_size=1, max_size=8).map("".join)
+    long = st.builds(
+        _repeat_to,
+        st.sampled_from(("x", "ä", "🩺", "e\u0301", "تقرير ", "|^~\\&", *_AWKWARD_FRAGMENTS[:4])),
+        st.integers(MAX_TITLE_LENGTH - 16, MAX_TITLE_LENGTH),
+    )
+    return st.one_of(st.sampled_from(_REALISTIC_TITLES), composed, long).filter(
+        lambda text: _valid_text(text, MAX_TITLE_LENGTH)
+    )
+
+
+def references() -> st.SearchStrategy[str | None]:
+    """Optional patient or case references: absent, realistic, or any valid text up to the limit."""
+    return st.one_of(
+        st.none(),
+        st.sampled_from(_REALISTIC_REFERENCES),
+        st.text(_TEXT_CHARACTERS, min_size=1, max_size=MAX_REFERENCE_LENGTH).filter(
+            lambda text: _valid_text(text, MAX_REFERENCE_LENGTH)
+        ),
+        st.builds(
+            _repeat_to, st.sampled_from(_AWKWARD_FRAGMENTS), st.just(MAX_REFERENCE_LENGTH)
+        ).filter(lambda text: _valid_text(text, MAX_REFERENCE_LENGTH)),
+    )
+
+
+def kdl_codes() -> st.SearchStrategy[str | None]:
+    """Optional KDL level-3 codes (two capitals, six digits)."""
+    return st.one_of(
+        st.none(),
+        st.sampled_from(("AD010103", "AA000000", "ZZ999999")),
+        st.from_regex(r"[A-Z]{2}[0-9]{6}", fullmatch=True),
+    )
+
+
+def media_types() -> st.SearchStrategy[str]:
+    """Lower-case ``type/subtype`` media types, common ones and odd-but-valid RFC 6838 names."""
+    return st.one_of(
+        st.sampled_from(_MEDIA_TYPES),
+        st.from_regex(
+            r"[a-z0-9][a-z0-9!#$&^_.+-]{0,20}/[a-z0-9][a-z0-9!#$&^_.+-]{0,20}", fullmatch=True
+        ),
+    )
+
+
+def _pseudo_random_bytes(size: int, seed: int) -> bytes:
+    # Incompressible test data, reproducible from the drawn seed; not for anything secret.
+    return random.Random(seed).randbytes(size)  # noqa: S311
+
+
+@st.composite
+def _mixed_contents(
+    draw: st.DrawFn,
+    small: st.SearchStrategy[bytes],
+    medium: st.SearchStrategy[bytes],
+    large: st.SearchStrategy[bytes] | None,
+) -> bytes:
+    # Hypothesis keeps drawn binaries short inside a big example, so sizes are chosen here:
+    # about 5 in 16 medium, 1 in 16 large (enough to meet size limits, few enough to stay fast).
+    # Larger branches have higher numbers so that shrinking moves towards small contents.
+    branch = draw(st.integers(0, 15))
+    if branch == 15 and large is not None:
+        return draw(large)
+    if branch >= 10:
+        return draw(medium)
+    return draw(small)
+
+
+def contents(*, max_size: int = 4096, large: bool = True) -> st.SearchStrategy[bytes]:
+    """Content bytes: awkward fixed values, random bytes up to ``max_size``, and with ``large``
+    now and then one of :data:`LARGE_CONTENT_SIZES` (64 KiB to 1 MiB)."""
+    small = st.one_of(st.sampled_from(_AWKWARD_CONTENTS), st.binary(max_size=min(max_size, 256)))
+    medium = st.builds(_pseudo_random_bytes, st.integers(0, max_size), st.integers(0, 2**32 - 1))
+    big = st.builds(
+        _pseudo_random_bytes, st.sampled_from(LARGE_CONTENT_SIZES), st.integers(0, 2**32 - 1)
+    )
+    return _mixed_contents(small, medium, big if large else None)
+
+
+# Calendar edges next to random dates: first and last representable day, leap days, the
+# Gregorian switch, the Unix epoch, two-digit-year and Y2K traps.
+_EDGE_DATES = (
+    dt.date.min,
+    dt.date.max,
+    dt.date(1582, 10, 15),
+    dt.date(1900, 2, 28),
+    dt.date(1969, 12, 31),
+    dt.date(1970, 1, 1),
+    dt.date(1999, 12, 31),
+    dt.date(2000, 2, 29),
+    dt.date(2038, 1, 19),
+    dt.date(2024, 2, 29),
+)
+
+
+def dates() -> st.SearchStrategy[dt.date]:
+    """Dates over the whole range 0001-01-01 to 9999-12-31, calendar edges included."""
+    return st.one_of(st.sampled_from(_EDGE_DATES), st.dates(dt.date.min, dt.date.max))
+
+
+def documents(*, max_content_size: int = 4096, large: bool = True) -> st.SearchStrategy[Document]:
+    """Valid content-based Documents with awkward titles, optional references and KDL codes, and
+    creation dates over the whole range 0001-01-01 to 9999-12-31."""
+    # Content is drawn first: Hypothesis keeps later draws of a large example small.
+    return st.builds(
+        Document,
+        content=contents(max_size=max_content_size, large=large),
+        title=titles(),
+        media_type=media_types(),
+        created=dates(),
+        patient_id=references(),
+        case_id=references(),
+        kdl_code=kdl_codes(),
+    )
+
+
+def sample_documents() -> tuple[Document, ...]:
+    """A few fixed valid Documents whose encodings the malformed-input tests cut and corrupt."""
+    pdf = b"%PDF-1.7\n" + b"".join(
+        b"%d 0 obj << /Length %d >> endobj\n" % (i, i * 7) for i in range(20)
+    )
+    return (
+        Document(
+            title="Befund",
+            media_type="text/plain",
+            created=dt.date(2026, 2, 9),
+            content=b"Hallo Welt\n",
+        ),
+        Document(
+            title="Entlassungsbericht „Müller“ – Station 3 🩺",
+            media_type="application/pdf",
+            created=dt.date(1999, 12, 31),
+            content=pdf + b"%%EOF\n",
+            patient_id="P-1001",
+            case_id="F-2026-000123",
+            kdl_code="AD010103",
+        ),
+        Document(
+            title="تقرير |^~\\&<>\"' e\u0301",
+            media_type="application/octet-stream",
+            created=dt.date(1, 1, 1),
+            content=bytes(range(256)),
+            case_id="Fall/2026|7^3&x",
+            kdl_code="ZZ999999",
+        ),
+    )
+
+
+def edge_documents() -> tuple[Document, ...]:
+    """Valid Documents at the limits, tried in every round trip before the generated ones, the
+    simplest first: the first and last day, the longest title and references, 1 MiB content."""
+    return (
+        Document(title="x", media_type="a/b", created=dt.date.min, content=b""),
+        *sample_documents(),
+        Document(
+            title=_repeat_to("🩺ä|", MAX_TITLE_LENGTH),
+            media_type="application/octet-stream",
+            created=dt.date.max,
+            content=_pseudo_random_bytes(LARGE_CONTENT_SIZES[-1], 0),
+            patient_id=_repeat_to("P", MAX_REFERENCE_LENGTH),
+            case_id=_repeat_to("„F“", MAX_REFERENCE_LENGTH),
+            kdl_code="AA000000",
+        ),
+    )

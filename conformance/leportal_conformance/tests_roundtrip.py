@@ -1,0 +1,104 @@
+"""The ``roundtrip`` group: what a codec encodes, it decodes to an equal object, byte for byte."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from leportal_conformance import catalog
+from leportal_conformance.guard import call, describe_exception, short_repr
+from leportal_conformance.model import Finding, Status, TestResult, run_test
+from leportal_conformance.properties import Violation, check_property
+from leportal_conformance.strategies import documents, edge_documents
+from leportal_core.codec import Codec
+from leportal_core.document import Document
+
+__all__ = ["document_differences", "run"]
+
+_FIELDS = ("title", "media_type", "created", "patient_id", "case_id", "kdl_code")
+
+
+def run(codecs: dict[str, Codec[Any]], *, seed: int, max_examples: int) -> Iterator[TestResult]:
+    """One round-trip test per codec."""
+    for name, codec in codecs.items():
+        check = functools.partial(_roundtrip, codec, seed=seed, max_examples=max_examples)
+        yield run_test(catalog.ROUNDTRIP_DOCUMENT, name, check)
+
+
+def _roundtrip(codec: Codec[Any], *, seed: int, max_examples: int) -> Finding:
+    if codec.object_type is not Document:
+        return Finding(
+            status=Status.SKIPPED,
+            message=(
+                f"not applicable: the codec carries {codec.object_type.__name__} and this suite "
+                "generates Documents only"
+            ),
+        )
+
+    def body(document: Document) -> None:
+        encoded = call(codec.encode, document)
+        if encoded.error is not None:
+            raise Violation(
+                f"encode of a valid Document raised {describe_exception(encoded.error)}"
+            )
+        data = encoded.value
+        if not isinstance(data, bytes):
+            raise Violation(f"encode returned a {type(data).__name__}, not bytes")
+        decoded = call(codec.decode, data)
+        if decoded.error is not None:
+            raise Violation(
+                f"decode of encode's own output raised {describe_exception(decoded.error)}"
+            )
+        back = decoded.value
+        if not isinstance(back, Document):
+            raise Violation(f"decode returned a {type(back).__name__}, not a Document")
+        differences = document_differences(document, back)
+        if differences:
+            raise Violation("decode(encode(doc)) differs from doc: " + "; ".join(differences))
+
+    return check_property(
+        "roundtrip_document",
+        documents(),
+        body,
+        seed=seed,
+        max_examples=max_examples,
+        examples=edge_documents(),
+    )
+
+
+def document_differences(expected: Document, actual: Document) -> list[str]:
+    """How ``actual`` differs from ``expected``, field by field; empty when they are equal."""
+    differences = [
+        f"{field} {short_repr(getattr(expected, field))} became {short_repr(getattr(actual, field))}"
+        for field in _FIELDS
+        if getattr(expected, field) != getattr(actual, field)
+    ]
+    read = call(actual.read_bytes)
+    if read.error is not None:
+        differences.append(f"reading the decoded content raised {describe_exception(read.error)}")
+    else:
+        differences.extend(_content_differences(expected.read_bytes(), read.value))
+    if expected.size != actual.size:
+        differences.append(f"size {expected.size} became {actual.size}")
+    if expected.sha256 != actual.sha256:
+        differences.append(f"SHA-256 {expected.sha256[:16]}… became {actual.sha256[:16]}…")
+    if not differences and expected != actual:
+        # Same values, different form: e.g. content read back as a file path.
+        differences.append(f"the Documents are not equal: {short_repr(actual, 200)}")
+    return differences
+
+
+def _content_differences(expected: bytes, actual: object) -> list[str]:
+    if not isinstance(actual, bytes):
+        return [f"the decoded content is a {type(actual).__name__}, not bytes"]
+    if expected == actual:
+        return []
+    first = next(
+        (i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+        min(len(expected), len(actual)),
+    )
+    return [
+        f"content of {len(expected)} bytes became {len(actual)} bytes, first difference at "
+        f"byte {first}"
+    ]

@@ -1,0 +1,225 @@
+"""Certification end to end: the correct toy adapter passes, each broken one fails where it should."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from leportal_conformance import CertificationResult, Status, certify, write_reports
+from leportal_conformance.catalog import GROUPS
+from leportal_conformance.report import ReportFiles
+from leportal_core.errors import PluginError
+
+from . import broken_adapters, toy_adapter, unversioned_adapter
+
+TOY = f"{toy_adapter.__name__}:plugin"
+SEED = 20260209
+EXAMPLES = 25
+TOY_IDS = {
+    "metadata.codecs_register",
+    "metadata.codecs_present",
+    "metadata.version",
+    "metadata.complete[toy.document]",
+    "roundtrip.document[toy.document]",
+    "malformed.empty[toy.document]",
+    "malformed.truncated[toy.document]",
+    "malformed.wrong_type[toy.document]",
+    "malformed.random_bytes[toy.document]",
+    "malformed.bit_flips[toy.document]",
+}
+
+
+def broken(name: str) -> str:
+    return f"{broken_adapters.__name__}:{name}"
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CertificationResult, ReportFiles]:
+    result = certify(TOY, seed=SEED, max_examples=EXAMPLES)
+    # A directory that does not exist yet: the writer creates it.
+    files = write_reports(result, tmp_path_factory.mktemp("toy") / "reports" / "toy")
+    return result, files
+
+
+def test_correct_adapter_is_certified(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
+    result, _ = toy_run
+    assert result.certified, [
+        (t.id, t.message) for t in result.tests if t.status is not Status.PASSED
+    ]
+    assert result.verdict == "CERTIFIED"
+    assert {t.id for t in result.tests} == TOY_IDS
+    assert all(t.status is Status.PASSED for t in result.tests)
+    assert result.adapter_name == "toy"
+    assert result.adapter_version == "1.0.0"
+    assert result.codecs == ("toy.document",)
+    assert result.seed == SEED
+
+
+def test_report_json(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
+    _, files = toy_run
+    report = json.loads(files.json.read_text(encoding="utf-8"))
+    assert report["suite"]["name"] == "leportal-conformance"
+    assert report["suite"]["version"]
+    assert report["adapter"] == {
+        "spec": TOY,
+        "name": "toy",
+        "version": "1.0.0",
+        "origin": f"import {TOY}",
+    }
+    assert report["seed"] == SEED
+    assert report["verdict"] == "CERTIFIED"
+    assert report["certified"] is True
+    assert report["started"].endswith("Z")
+    assert report["finished"] >= report["started"]
+    assert {"python", "platform"} <= set(report["environment"])
+    assert f"--seed {SEED}" in report["reproduce"]
+    assert report["counts"] == {"passed": 10, "failed": 0, "error": 0, "skipped": 0}
+    for test in report["tests"]:
+        assert set(test) == {
+            "id", "group", "description", "required", "status", "duration_s", "message", "details",
+        }  # fmt: skip
+        assert test["group"] in GROUPS
+        assert test["description"]
+        assert test["duration_s"] >= 0
+
+
+def test_junit_xml(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
+    _, files = toy_run
+    root = ET.parse(files.junit).getroot()
+    assert root.tag == "testsuites"
+    assert root.get("tests") == "10"
+    assert root.get("failures") == "0"
+    suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
+    assert list(suites) == list(GROUPS)
+    assert suites["malformed"].get("tests") == "5"
+    names = {case.get("name") for case in root.iter("testcase")}
+    assert names == TOY_IDS
+    assert not list(root.iter("failure"))
+    assert not list(root.iter("error"))
+    properties = {p.get("name"): p.get("value") for p in suites["metadata"].iter("property")}
+    assert properties["seed"] == str(SEED)
+
+
+def test_certificate_markdown(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
+    _, files = toy_run
+    text = files.certificate.read_text(encoding="utf-8")
+    assert text.startswith("# CERTIFIED: toy 1.0.0\n")
+    assert f"| Seed | {SEED} |" in text
+    assert f"leportal conformance certify {TOY} --seed {SEED}" in text
+    assert "| `roundtrip.document[toy.document]` | PASS |" in text
+    assert "## Failures" not in text
+
+
+def test_reports_are_replaced_whole(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
+    result, files = toy_run
+    write_reports(result, files.directory)
+    names = sorted(path.name for path in files.directory.iterdir())
+    assert names == ["certificate.md", "junit.xml", "report.json"]  # no temporary files left
+
+
+@pytest.mark.parametrize(
+    ("adapter", "failing", "fragment"),
+    [
+        ("drops_last_byte", "roundtrip.document[toy.document]", "content of"),
+        ("leaky_decode", "malformed.empty[toy.document]", "JSONDecodeError"),
+        ("leaky_decode", "malformed.truncated[toy.document]", "instead of FormatError"),
+        ("accepts_empty", "malformed.empty[toy.document]", "instead of raising FormatError"),
+        ("accepts_utf16", "malformed.wrong_type[toy.document]", "UTF-16"),
+        ("none_on_bad_checksum", "malformed.bit_flips[toy.document]", "NoneType"),
+        ("recurses", "malformed.empty[toy.document]", "RecursionError"),
+        ("raises_base_exception", "malformed.empty[toy.document]", "Boom: kaboom"),
+        ("no_description", "metadata.complete[toy.document]", "description must be non-empty"),
+        ("no_description", "metadata.codecs_register", "PluginError"),
+        ("no_codecs", "metadata.codecs_present", "registered no codec"),
+        ("hook_raises", "metadata.codecs_register", "RuntimeError: database not reachable"),
+        ("flaky", "roundtrip.document[toy.document]", "KeyError: 'every other call'"),
+    ],
+)
+def test_broken_adapter_fails_the_expected_test(adapter: str, failing: str, fragment: str) -> None:
+    result = certify(broken(adapter), seed=SEED, max_examples=EXAMPLES)
+    assert not result.certified
+    assert result.verdict == "NOT CERTIFIED"
+    by_id = {test.id: test for test in result.tests}
+    assert by_id[failing].status is Status.FAILED, by_id[failing]
+    assert fragment in by_id[failing].message
+
+
+def test_leaked_key_error_is_reported_with_its_type() -> None:
+    result = certify(broken("leaky_decode"), seed=SEED, max_examples=EXAMPLES)
+    wrong_type = {test.id: test for test in result.tests}["malformed.wrong_type[toy.document]"]
+    problems = [case["problem"] for case in wrong_type.details["cases"]]
+    assert any("KeyError" in problem for problem in problems)
+    assert len(problems) == len(wrong_type.details["inputs"])
+
+
+def test_unknown_version_fails_metadata_version() -> None:
+    result = certify(f"{unversioned_adapter.__name__}:plugin", seed=SEED, max_examples=5)
+    by_id = {test.id: test for test in result.tests}
+    assert by_id["metadata.version"].status is Status.FAILED
+    assert not result.certified
+
+
+def test_failure_report_shows_the_example_and_reproduces_with_the_seed(tmp_path: Path) -> None:
+    first = certify(broken("drops_last_byte"), seed=7, max_examples=EXAMPLES)
+    again = certify(broken("drops_last_byte"), seed=7, max_examples=EXAMPLES)
+    failed = {t.id: t for t in first.tests}["roundtrip.document[toy.document]"]
+    repeated = {t.id: t for t in again.tests}["roundtrip.document[toy.document]"]
+    assert "roundtrip_document(" in failed.details["falsifying_example"]
+    assert failed.message == repeated.message
+    assert failed.details == repeated.details
+
+    files = write_reports(first, tmp_path)
+    text = files.certificate.read_text(encoding="utf-8")
+    assert text.startswith("# NOT CERTIFIED: toy 0.0.1")
+    assert "## Failures" in text
+    assert "roundtrip_document(" in text
+    root = ET.parse(files.junit).getroot()
+    (failure,) = root.iter("failure")
+    assert "content of" in (failure.get("message") or "")
+
+
+def test_unwritable_characters_in_adapter_messages_keep_reports_valid(tmp_path: Path) -> None:
+    result = certify(broken("nasty_message"), seed=SEED, max_examples=5)
+    files = write_reports(result, tmp_path)
+    report = json.loads(files.json.read_text(encoding="utf-8"))
+    messages = [t["message"] for t in report["tests"] if t["status"] == "failed"]
+    assert any("\\x00" in m and "\\ud800" in m for m in messages)
+    root = ET.parse(files.junit).getroot()  # would raise on an unescaped NUL or U+FFFE
+    assert any("]]>" in (f.get("message") or "") for f in root.iter("failure"))
+    files.certificate.read_text(encoding="utf-8")
+
+
+def test_codec_of_another_type_skips_document_tests_and_can_certify() -> None:
+    result = certify(f"{toy_adapter.__name__}:two_codecs", seed=SEED, max_examples=10)
+    by_id = {test.id: test for test in result.tests}
+    for skipped in (
+        "roundtrip.document[toy.note]",
+        "malformed.truncated[toy.note]",
+        "malformed.bit_flips[toy.note]",
+    ):
+        assert by_id[skipped].status is Status.SKIPPED
+        assert "not applicable" in by_id[skipped].message
+    assert by_id["malformed.wrong_type[toy.note]"].status is Status.PASSED
+    assert result.certified
+
+
+def test_random_seed_is_chosen_and_recorded() -> None:
+    result = certify(TOY, max_examples=3)
+    assert isinstance(result.seed, int)
+    assert f"--seed {result.seed}" in result.reproduce_command()
+
+
+@pytest.mark.parametrize(
+    "spec", ["no_such_adapter_anywhere", f"{toy_adapter.__name__}:missing", "no_such.module:x"]
+)
+def test_adapter_that_cannot_be_loaded_is_a_plugin_error(spec: str) -> None:
+    with pytest.raises(PluginError):
+        certify(spec, seed=1, max_examples=1)
+
+
+def test_max_examples_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_examples"):
+        certify(TOY, seed=1, max_examples=0)
