@@ -20,10 +20,12 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from leportal_core.cases.events import CaseEvent
     from leportal_core.category import Classification
     from leportal_core.codec import Codec
     from leportal_core.demo import DemoStep
     from leportal_core.document import Document
+    from leportal_core.secondfactor.passcodes import PasscodeDelivery
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -65,4 +67,23 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
     """Contribute chapters to ``leportal demo`` by calling ``register(DemoStep(...))``.
 
     Called once by ``leportal demo``; the steps of all plug-ins run sorted by their ``order``.
+    """
+
+
+@hookspec
+def leportal_case_event(event: CaseEvent) -> None:
+    """React to an audit-case event (e.g. raise a worklist item in the KIS).
+
+    Called after the event has been committed to the store, once per event, for every
+    implementation. An exception here does not undo the event; it is reported to the caller.
+    """
+
+
+@hookspec(firstresult=True)
+def leportal_deliver_passcode(delivery: PasscodeDelivery) -> bool | None:
+    """Send a one-time passcode to a person (e-mail, SMS, letter) and return ``True`` when sent.
+
+    Called when a passcode is issued. The first implementation that returns ``True`` wins;
+    ``None`` means "not my channel". When no implementation sends it, issuing fails with a
+    ``ConfigurationError`` so a passcode is never silently dropped.
     """

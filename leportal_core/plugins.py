@@ -37,16 +37,21 @@ __all__ = [
 ADAPTER_GROUP = "leportal.adapters"
 EXTENSION_GROUP = "leportal.extensions"
 ALLOW_LIST_ENV = "LEPORTAL_PLUGINS"
+# Core modules that implement hooks (demo chapters), registered like any plug-in.
+BUILTIN_PLUGINS = (
+    "leportal_core.demo",
+    "leportal_core.secondfactor.demo",
+)
 
 
 def new_plugin_manager() -> pluggy.PluginManager:
     """A manager with the hook specifications and the built-ins, and nothing installed."""
-    from leportal_core import demo  # the demo uses the manager; imported late to avoid a cycle
-
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     pm.register(builtin, name="leportal.builtin")
-    pm.register(demo, name="leportal.demo")
+    for name in BUILTIN_PLUGINS:
+        # Imported late: the demo chapters use the manager themselves.
+        pm.register(importlib.import_module(name), name=name)
     return pm
 
 
