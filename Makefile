@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PROJECTS := pyproject.toml adapters/fhir/pyproject.toml conformance/pyproject.toml
+PROJECTS := pyproject.toml adapters/fhir/pyproject.toml conformance/pyproject.toml data/kdl/pyproject.toml
 
 .PHONY: demo test lint pytest bench clean
 
@@ -11,7 +11,7 @@ $(STAMP): $(PROJECTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leportal needs Python 3.11 or newer; set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./adapters/fhir -e ./conformance
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./adapters/fhir -e ./conformance -e ./data/kdl
 	touch $@
 
 demo: $(STAMP)

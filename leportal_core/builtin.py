@@ -1,14 +1,19 @@
-"""Built-in behaviour, registered through the plug-in manager like any plug-in (as tox does)."""
+"""Built-in behaviour, registered through the plug-in manager like any plug-in (as tox does).
+
+The classification fallback is *not* a hook implementation: :func:`leportal_core.classification.classify`
+asks the hook chain (host rules) first, then the terminology tables, and only then calls
+:func:`fallback_classification`, so the table rules can sit between a host's rule and the fallback.
+"""
 
 from __future__ import annotations
 
 from leportal_core.category import Category, Classification
 from leportal_core.document import Document
-from leportal_core.hookspecs import hookimpl
+
+__all__ = ["fallback_classification"]
 
 
-@hookimpl(trylast=True)
-def leportal_classify_document(document: Document) -> Classification:
+def fallback_classification(document: Document) -> Classification:
     """Fallback when no rule decided: *zusätzliche Unterlagen*, flagged for a person to look at."""
     return Classification(
         category=Category.ADDITIONAL,

@@ -40,6 +40,7 @@ ALLOW_LIST_ENV = "LEPORTAL_PLUGINS"
 # Core modules that implement hooks (demo chapters), registered like any plug-in.
 BUILTIN_PLUGINS = (
     "leportal_core.demo",
+    "leportal_core.delivery.demo",
     "leportal_core.secondfactor.demo",
 )
 
