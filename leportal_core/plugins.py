@@ -41,6 +41,7 @@ ALLOW_LIST_ENV = "LEPORTAL_PLUGINS"
 BUILTIN_PLUGINS = (
     "leportal_core.demo",
     "leportal_core.delivery.demo",
+    "leportal_core.cases.demo",
     "leportal_core.secondfactor.demo",
 )
 

@@ -1,0 +1,230 @@
+"""Benchmark: the case store's "due in the next 14 days" and "open a case by identifier" queries.
+
+Builds a store with N audit cases (each opened, with a Prüfanzeige and an Unterlagenanforderung;
+a third already delivered), through the public API in batches, then times
+
+- ``CaseStore.due_within(14)`` (indexed deadline projection, returns DueEntry objects; its SQL
+  alone is timed too, to separate the index from building Python objects), and
+- ``CaseStore.resolve(identifier)`` + ``CaseStore.view(case_id)`` (identifier index + replay),
+
+next to the same questions asked of a plain SQLite table with the same facts and no index.
+
+    python bench/bench_cases.py                       # 10k and 100k cases (about a minute)
+    python bench/bench_cases.py --sizes 10000,100000,1000000
+
+Target from the issue: the due-query under 50 ms at 100,000 cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from leportal_core.cases import (
+    CaseOpened,
+    CaseStore,
+    Delivery,
+    Pruefanzeige,
+    Pruefgegenstand,
+    Recorded,
+    Stay,
+    Unterlagenanforderung,
+)
+from leportal_core.deadlines import Bundesland, compute
+
+TODAY = datetime.date(2026, 3, 30)
+NOW = datetime.datetime(2026, 3, 30, 8, 0, tzinfo=datetime.UTC)
+BATCH = 5_000
+
+
+def _case_steps(n: int, rng: random.Random) -> tuple[str, list[Recorded], datetime.date, bool]:
+    received = TODAY - datetime.timedelta(days=rng.randrange(0, 120))
+    case_id = f"case-{n:08d}"
+    opened = CaseOpened(
+        case_number=f"F-{n:08d}",
+        hospital_ik="260326822",
+        kasse_ik="101575519",
+        kvnr="A123456780",
+        stay=Stay(admitted=received - datetime.timedelta(days=60), department="0300 Kardiologie"),
+        state=Bundesland.HE,
+        invoice_number=f"R-{n:08d}",
+        invoice_received=received - datetime.timedelta(days=40),
+    )
+    steps = [
+        Recorded(step=opened, actor="bench", case_id=case_id),
+        Recorded(
+            step=Pruefanzeige(
+                received=received - datetime.timedelta(days=7),
+                items=(Pruefgegenstand.KP000,),
+                md_reference=f"MD-{n:08d}",
+            ),
+            actor="bench",
+            case_id=case_id,
+        ),
+        Recorded(step=Unterlagenanforderung(received=received), actor="bench", case_id=case_id),
+    ]
+    delivered = n % 3 == 0
+    if delivered:
+        steps.append(
+            Recorded(
+                step=Delivery(delivered=received, delivery_id=f"d-{n}"),
+                actor="bench",
+                case_id=case_id,
+            )
+        )
+    return case_id, steps, received, delivered
+
+
+def _median_ms(action: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run(size: int, folder: Path) -> dict[str, float]:
+    rng = random.Random(size)
+    path = folder / f"cases-{size}.sqlite"
+    plain = sqlite3.connect(folder / f"plain-{size}.sqlite")
+    plain.execute(
+        "CREATE TABLE plain_cases (case_id TEXT, case_number TEXT, invoice_number TEXT, "
+        "md_reference TEXT, kvnr TEXT, state TEXT, documents_due TEXT, payload TEXT)"
+    )
+    build_start = time.perf_counter()
+    events = 0
+    with CaseStore(path, clock=lambda: NOW) as store:
+        batch: list[Recorded] = []
+        plain_rows: list[tuple[str | None, ...]] = []
+        for n in range(size):
+            case_id, steps, received, delivered = _case_steps(n, rng)
+            batch.extend(steps)
+            due = (
+                None if delivered else compute("documents", received, Bundesland.HE).due.isoformat()
+            )
+            plain_rows.append(
+                (case_id, f"F-{n:08d}", f"R-{n:08d}", f"MD-{n:08d}", "A123456780", "x", due, "{}")
+            )
+            if len(batch) >= BATCH:
+                events += len(store.record_many(batch))
+                batch = []
+                plain.executemany(
+                    "INSERT INTO plain_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?)", plain_rows
+                )
+                plain_rows = []
+        if batch:
+            events += len(store.record_many(batch))
+        plain.executemany("INSERT INTO plain_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?)", plain_rows)
+        plain.commit()
+        build_s = time.perf_counter() - build_start
+
+        probes = [f"R-{rng.randrange(size):08d}" for _ in range(50)]
+        due_rows = len(store.due_within(14, today=TODAY))
+        end = (TODAY + datetime.timedelta(days=14)).isoformat()
+        due_ms = _median_ms(lambda: store.due_within(14, today=TODAY), 15)
+        plain_due_ms = _median_ms(
+            lambda: plain.execute(
+                "SELECT case_id, case_number, state, documents_due FROM plain_cases "
+                "WHERE documents_due BETWEEN ? AND ? ORDER BY documents_due",
+                (TODAY.isoformat(), end),
+            ).fetchall(),
+            15,
+        )
+        raw = sqlite3.connect(path)
+        indexed_due_ms = _median_ms(
+            lambda: raw.execute(
+                "SELECT case_id, case_number, state, rule, due FROM case_deadlines "
+                "WHERE due BETWEEN ? AND ? ORDER BY due",
+                (TODAY.isoformat(), end),
+            ).fetchall(),
+            15,
+        )
+        raw.close()
+        probe = iter(probes * 10)
+        open_ms = _median_ms(lambda: store.view(store.resolve(next(probe))), 50)
+        plain_probe = iter(probes * 10)
+
+        def plain_open() -> object:
+            value = next(plain_probe)
+            return plain.execute(
+                "SELECT * FROM plain_cases WHERE case_id = ? OR case_number = ? "
+                "OR invoice_number = ? OR md_reference = ? OR kvnr = ?",
+                (value, value, value, value, value),
+            ).fetchall()
+
+        plain_open_ms = _median_ms(plain_open, 10)
+    plain.close()
+    return {
+        "size": size,
+        "events": events,
+        "build_s": build_s,
+        "due_rows": due_rows,
+        "due_ms": due_ms,
+        "plain_due_ms": plain_due_ms,
+        "indexed_due_ms": indexed_due_ms,
+        "open_ms": open_ms,
+        "plain_open_ms": plain_open_ms,
+        "file_mb": path.stat().st_size / 1e6,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="comma-separated case counts (default 10000,100000)"
+    )
+    args = parser.parse_args()
+    sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            results.append(run(size, Path(folder)))
+            r = results[-1]
+            print(
+                f"built {r['size']:,} cases ({r['events']:,} events) in {r['build_s']:.1f} s",
+                flush=True,
+            )
+    print()
+    print(
+        "| cases | due rows | due_within(14) ms | its SQL alone ms | plain unindexed ms "
+        "| plain / due_within | plain / its SQL | open by identifier ms | plain unindexed ms "
+        "| plain / open | file MB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['size']:,} | {r['due_rows']:,} | {r['due_ms']:.2f} | {r['indexed_due_ms']:.2f} "
+            f"| {r['plain_due_ms']:.2f} | {r['plain_due_ms'] / r['due_ms']:.1f}x "
+            f"| {r['plain_due_ms'] / r['indexed_due_ms']:.1f}x | {r['open_ms']:.3f} "
+            f"| {r['plain_open_ms']:.2f} | {r['plain_open_ms'] / r['open_ms']:.0f}x "
+            f"| {r['file_mb']:.1f} |"
+        )
+    if len(results) > 1:
+        first = results[0]
+        print()
+        print("growth against the smallest size:")
+        for r in results[1:]:
+            factor = r["size"] / first["size"]
+            print(
+                f"  {factor:.0f}x cases: due_within {r['due_ms'] / first['due_ms']:.1f}x, "
+                f"open by identifier {r['open_ms'] / first['open_ms']:.1f}x, "
+                f"plain due {r['plain_due_ms'] / first['plain_due_ms']:.1f}x"
+            )
+    target = [r for r in results if r["size"] == 100_000]
+    if target:
+        verdict = "met" if target[0]["due_ms"] < 50 else "NOT met"
+        print(
+            f"\ntarget due-query < 50 ms at 100,000 cases: {verdict} ({target[0]['due_ms']:.2f} ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,730 @@
+"""``leportal deadlines`` and ``leportal case …``: PrüfvV deadlines and audit cases from the shell.
+
+Exit status: 0 done, 1 the input was checked and rejected (problem codes on stderr, or in the
+``--json`` document), 2 usage or store error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+import pluggy
+
+from leportal_core.cases import (
+    CaseClosed,
+    CaseEvent,
+    CaseOpened,
+    CaseStore,
+    CaseValidationError,
+    CaseView,
+    Delivery,
+    EroerterungEnded,
+    EroerterungStarted,
+    FalldialogEnded,
+    FalldialogRequested,
+    Gutachten,
+    Leistungsentscheidung,
+    Pruefanzeige,
+    Pruefgegenstand,
+    Stay,
+    Step,
+    Unterlagenanforderung,
+    findings,
+    open_deadlines,
+)
+from leportal_core.cases.events import step_to_json
+from leportal_core.cases.store import DueEntry
+from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.deadlines import RULE_KEYS, Bundesland, Deadline, PruefvV, compute
+from leportal_core.deadlines.rules import pruefvv_for_admission
+from leportal_core.errors import ConfigurationError, LeportalError, Problem
+
+__all__ = ["case", "deadlines"]
+
+_STORE_KEY = "leportal.cases.store"
+
+
+_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+DATE = click.DateTime(formats=_DATE_FORMATS)
+"""A civil date as ``YYYY-MM-DD`` or ``DD.MM.YYYY`` (``_as_date`` drops the time)."""
+
+
+def _as_date(
+    _ctx: click.Context, _param: click.Parameter, value: datetime.datetime | None
+) -> datetime.date | None:
+    return None if value is None else value.date()
+
+
+def _fail(problems: tuple[Problem, ...], message: str, as_json: bool, status: int = 1) -> NoReturn:
+    if as_json:
+        emit_json({"ok": False, "message": message, "problems": [p.as_dict() for p in problems]})
+    else:
+        click.echo(f"error: {message}", err=True)
+        click.echo(problem_lines(problems), err=True)
+    sys.exit(status)
+
+
+def _guarded(as_json: bool, action: Callable[[], None]) -> None:
+    """Run ``action``; leportal errors become the exit-status contract with their problem codes."""
+    try:
+        action()
+    except ConfigurationError as exc:
+        _fail(exc.problems, exc.message, as_json, status=2)
+    except LeportalError as exc:
+        _fail(exc.problems, exc.message, as_json)
+
+
+def _deadline_text(deadline: Deadline) -> str:
+    return deadline.explain()
+
+
+@click.command()
+@click.option("--rule", required=True, help="Rule key: " + ", ".join(RULE_KEYS) + ".")
+@click.option(
+    "--received",
+    "--start",
+    "start",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day of the start event (e.g. receipt of the Unterlagenanforderung).",
+)
+@click.option("--state", required=True, help="Bundesland of the hospital, e.g. HE, BY, NW.")
+@click.option(
+    "--admission",
+    type=DATE,
+    callback=_as_date,
+    help="Admission date: chooses PrüfvV 2017 (before 2022-01-01) or 2022. Default: PrüfvV 2022.",
+)
+@click.option(
+    "--no-roll-forward",
+    is_flag=True,
+    help="Do not move an end on a weekend or holiday to the next working day (§ 193 BGB).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def deadlines(
+    rule: str,
+    start: datetime.date,
+    state: str,
+    admission: datetime.date | None,
+    no_roll_forward: bool,
+    as_json: bool,
+) -> None:
+    """Compute a PrüfvV deadline with §§ 187-193 BGB and explain it."""
+    version = pruefvv_for_admission(admission) if admission else PruefvV.V2022
+
+    def run() -> None:
+        result = compute(
+            shown(rule),
+            start,
+            shown(state),
+            version=version,
+            roll_forward_enabled=not no_roll_forward,
+        )
+        if as_json:
+            emit_json({"ok": True, "deadline": result.as_dict()})
+        else:
+            click.echo(result.explain())
+
+    _guarded(as_json, run)
+
+
+# --- leportal case ------------------------------------------------------------------------
+
+
+@click.group()
+@click.option(
+    "--store",
+    "store_path",
+    envvar="LEPORTAL_CASE_STORE",
+    type=click.Path(dir_okay=False),
+    help="The SQLite store file (created when missing); or set LEPORTAL_CASE_STORE.",
+)
+@click.pass_context
+def case(ctx: click.Context, store_path: str | None) -> None:
+    """Audit cases (Prüfverfahren): create, record steps, list due and overdue deadlines."""
+    ctx.meta[_STORE_KEY] = store_path
+
+
+def _open_store(ctx: click.Context) -> CaseStore:
+    # Checked here, not by click, so that ``leportal case due --help`` works without a store.
+    path = ctx.meta.get(_STORE_KEY)
+    if not path:
+        raise click.UsageError("name the store: --store PATH or LEPORTAL_CASE_STORE", ctx)
+    return CaseStore(path, pm=ctx.find_object(pluggy.PluginManager))
+
+
+def _event_dict(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "case_id": event.case_id,
+        "sequence": event.sequence,
+        "kind": event.kind.name,
+        "label": event.kind.value,
+        "actor": event.actor,
+        "recorded_at": event.recorded_at.isoformat(),
+        "step": json.loads(step_to_json(event.step)),
+    }
+
+
+def _view_dict(view: CaseView, events: list[CaseEvent] | None = None) -> dict[str, Any]:
+    assert view.opened is not None
+    out: dict[str, Any] = {
+        "case_id": view.case_id,
+        "case_number": view.opened.case_number,
+        "state": view.state.name,
+        "state_label": view.state.value,
+        "pruefvv": view.version.value,
+        "allowed_steps": sorted(kind.name for kind in view.allowed),
+        "deadlines": [d.as_dict() for d in open_deadlines(view)],
+        "findings": [p.as_dict() for p in findings(view)],
+    }
+    if events is not None:
+        out["events"] = [_event_dict(event) for event in events]
+    return out
+
+
+def _common(func: Callable[..., None]) -> Callable[..., None]:
+    func = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(
+        func
+    )
+    func = click.option(
+        "--event-id", help="Idempotency key: a retry with it records nothing twice."
+    )(func)
+    return click.option("--actor", default="cli", show_default=True, help="Who records the step.")(
+        func
+    )
+
+
+def _record(
+    ctx: click.Context,
+    case_ref: str,
+    build: Callable[[], Step],
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    def run() -> None:
+        with _open_store(ctx) as store:
+            case_id = store.resolve(shown(case_ref))
+            event = store.record(case_id, build(), actor=shown(actor), event_id=event_id)
+            _report(store, event, as_json)
+
+    _guarded(as_json, run)
+
+
+def _report(store: CaseStore, event: CaseEvent, as_json: bool) -> None:
+    view = store.view(event.case_id)
+    if as_json:
+        emit_json({"ok": True, "event": _event_dict(event), "case": _view_dict(view)})
+        return
+    assert view.opened is not None
+    click.echo(
+        f"{view.opened.case_number} ({view.case_id}): #{event.sequence} {event.kind.value}; "
+        f"state: {view.state.value}"
+    )
+    for deadline in open_deadlines(view):
+        click.echo(f"  due {deadline.due:%d.%m.%Y}: {deadline.rule.key} – {deadline.rule.title}")
+
+
+@case.command()
+@click.option("--case-number", required=True, help="Aufnahmenummer / Fallnummer of the hospital.")
+@click.option("--hospital-ik", required=True, help="IK of the hospital.")
+@click.option("--kasse-ik", required=True, help="IK of the Krankenkasse.")
+@click.option("--kvnr", required=True, help="KVNR of the patient.")
+@click.option("--admitted", required=True, type=DATE, callback=_as_date, help="Admission day.")
+@click.option("--discharged", type=DATE, callback=_as_date, help="Discharge day.")
+@click.option(
+    "--department", default="", help="Aufnehmende Fachabteilung, e.g. '0300 Kardiologie'."
+)
+@click.option("--state", required=True, help="Bundesland of the hospital (holidays), e.g. HE.")
+@click.option("--invoice-number", default="", help="Rechnungsnummer.")
+@click.option("--invoice-date", type=DATE, callback=_as_date, help="Rechnungsdatum.")
+@click.option(
+    "--invoice-received", type=DATE, callback=_as_date, help="Day the invoice reached the Kasse."
+)
+@click.option("--md-reference", default="", help="Reference of the Medizinischer Dienst.")
+@click.option("--kasse-case-number", default="", help="Fallnummer der Krankenkasse.")
+@click.option("--no-roll-forward", is_flag=True, help="Switch § 193 BGB off for this case.")
+@_common
+@click.pass_context
+def create(ctx: click.Context, /, **options: Any) -> None:
+    """Create a case; prints its id."""
+    as_json = bool(options.pop("as_json"))
+    actor, event_id = options.pop("actor"), options.pop("event_id")
+
+    def run() -> None:
+        opened = _build_opened(options)
+        with _open_store(ctx) as store:
+            event = store.open_case(opened, actor=shown(actor), event_id=event_id)
+            _report(store, event, as_json)
+
+    _guarded(as_json, run)
+
+
+def _build_opened(options: dict[str, Any]) -> CaseOpened:
+    # Collect the stay's, the Land's and the rest's problems together, so the user sees all at once.
+    problems: list[Problem] = []
+    stay = Stay(admitted=options["admitted"])
+    try:
+        stay = Stay(
+            admitted=options["admitted"],
+            discharged=options["discharged"],
+            department=shown(options["department"]),
+        )
+    except CaseValidationError as exc:
+        problems.extend(exc.problems)
+    land = Bundesland.HE
+    try:
+        land = Bundesland[shown(options["state"]).strip().upper()]
+    except KeyError:
+        problems.append(
+            Problem(
+                code="cases.state.unknown",
+                message=f"unknown Bundesland {shown(options['state'])!r}",
+            )
+        )
+    try:
+        opened = CaseOpened(
+            case_number=shown(options["case_number"]),
+            hospital_ik=shown(options["hospital_ik"]),
+            kasse_ik=shown(options["kasse_ik"]),
+            kvnr=shown(options["kvnr"]),
+            stay=stay,
+            state=land,
+            invoice_number=shown(options["invoice_number"]),
+            invoice_date=options["invoice_date"],
+            invoice_received=options["invoice_received"],
+            md_reference=shown(options["md_reference"]),
+            kasse_case_number=shown(options["kasse_case_number"]),
+            roll_forward=not options["no_roll_forward"],
+        )
+    except CaseValidationError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise CaseValidationError("invalid case", problems)
+    return opened
+
+
+_CASE = click.argument("case_ref", metavar="CASE")
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--received", required=True, type=DATE, callback=_as_date, help="Day the Prüfanzeige arrived."
+)
+@click.option(
+    "--item",
+    "items",
+    multiple=True,
+    help="Prüfgegenstand by § 301 code: "
+    + ", ".join(f"{p.name} ({p.value})" for p in Pruefgegenstand),
+)
+@click.option("--question", default="", help="Fragestellung der Kasse.")
+@click.option("--md-reference", default="", help="Reference of the Medizinischer Dienst.")
+@_common
+@click.pass_context
+def pruefanzeige(
+    ctx: click.Context,
+    case_ref: str,
+    received: datetime.date,
+    items: tuple[str, ...],
+    question: str,
+    md_reference: str,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record a Prüfanzeige (at least one Prüfgegenstand)."""
+
+    def build() -> Step:
+        codes: list[Pruefgegenstand] = []
+        for item in items:
+            try:
+                codes.append(Pruefgegenstand[shown(item).strip().upper()])
+            except KeyError:
+                raise CaseValidationError(
+                    "unknown Prüfgegenstand",
+                    [
+                        Problem(
+                            code="cases.pruefanzeige.unknown_item",
+                            message=f"{shown(item)!r} is not one of {', '.join(p.name for p in Pruefgegenstand)}",
+                        )
+                    ],
+                ) from None
+        return Pruefanzeige(
+            received=received,
+            items=tuple(codes),
+            question=shown(question),
+            md_reference=shown(md_reference),
+        )
+
+    _record(ctx, case_ref, build, actor, event_id, as_json)
+
+
+@case.command("request-documents")
+@_CASE
+@click.option(
+    "--received",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the Unterlagenanforderung arrived.",
+)
+@click.option("--item", "items", multiple=True, help="A requested document, e.g. 'OP-Bericht'.")
+@_common
+@click.pass_context
+def request_documents(
+    ctx: click.Context,
+    case_ref: str,
+    received: datetime.date,
+    items: tuple[str, ...],
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record an Unterlagenanforderung; starts the 8-week Ausschlussfrist."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: Unterlagenanforderung(received=received, items=tuple(shown(i) for i in items)),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--delivered",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the documents were delivered.",
+)
+@click.option("--delivery-id", required=True, help="Id of the delivery in the documents component.")
+@_common
+@click.pass_context
+def deliver(
+    ctx: click.Context,
+    case_ref: str,
+    delivered: datetime.date,
+    delivery_id: str,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record that documents were delivered to the MD."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: Delivery(delivered=delivered, delivery_id=shown(delivery_id)),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--received", required=True, type=DATE, callback=_as_date, help="Day the Gutachten arrived."
+)
+@click.option("--reduction/--no-reduction", required=True, help="Does it reduce the bill?")
+@click.option("--summary", default="", help="Short result.")
+@_common
+@click.pass_context
+def gutachten(
+    ctx: click.Context,
+    case_ref: str,
+    received: datetime.date,
+    reduction: bool,
+    summary: str,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record the MD's Gutachten."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: Gutachten(received=received, reduction=reduction, summary=shown(summary)),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--received",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the Kasse's decision arrived.",
+)
+@click.option("--reduction/--no-reduction", required=True, help="Does it reduce the bill?")
+@_common
+@click.pass_context
+def decision(
+    ctx: click.Context,
+    case_ref: str,
+    received: datetime.date,
+    reduction: bool,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record the Kasse's Leistungsentscheidung."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: Leistungsentscheidung(received=received, reduction=reduction),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--received",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the Falldialog request arrived.",
+)
+@_common
+@click.pass_context
+def falldialog(
+    ctx: click.Context,
+    case_ref: str,
+    received: datetime.date,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record a request for a Falldialog."""
+    _record(ctx, case_ref, lambda: FalldialogRequested(received=received), actor, event_id, as_json)
+
+
+@case.command("falldialog-end")
+@_CASE
+@click.option(
+    "--ended", required=True, type=DATE, callback=_as_date, help="Day the Falldialog ended."
+)
+@click.option("--agreement/--no-agreement", required=True, help="Did it end with an agreement?")
+@_common
+@click.pass_context
+def falldialog_end(
+    ctx: click.Context,
+    case_ref: str,
+    ended: datetime.date,
+    agreement: bool,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record the end of the Falldialog."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: FalldialogEnded(ended=ended, agreement=agreement),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--started",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the Erörterungsverfahren began.",
+)
+@_common
+@click.pass_context
+def eroerterung(
+    ctx: click.Context,
+    case_ref: str,
+    started: datetime.date,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record the start of the Erörterungsverfahren (§ 9 PrüfvV)."""
+    _record(ctx, case_ref, lambda: EroerterungStarted(started=started), actor, event_id, as_json)
+
+
+@case.command("eroerterung-end")
+@_CASE
+@click.option(
+    "--ended",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the Erörterungsverfahren ended.",
+)
+@click.option("--agreement/--no-agreement", required=True, help="Did it end with an agreement?")
+@_common
+@click.pass_context
+def eroerterung_end(
+    ctx: click.Context,
+    case_ref: str,
+    ended: datetime.date,
+    agreement: bool,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record the end of the Erörterungsverfahren."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: EroerterungEnded(ended=ended, agreement=agreement),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--closed", required=True, type=DATE, callback=_as_date, help="Day the case was finished."
+)
+@click.option("--reason", required=True, help="Why, e.g. 'Rechnung bezahlt'.")
+@_common
+@click.pass_context
+def close(
+    ctx: click.Context,
+    case_ref: str,
+    closed: datetime.date,
+    reason: str,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Close the case; nothing may be recorded afterwards."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: CaseClosed(closed=closed, reason=shown(reason)),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+def _print_due(entries: list[DueEntry], as_json: bool, today: datetime.date) -> None:
+    if as_json:
+        emit_json(
+            {
+                "ok": True,
+                "today": today.isoformat(),
+                "deadlines": [
+                    {
+                        "case_id": e.case_id,
+                        "case_number": e.case_number,
+                        "state": e.state,
+                        "rule": e.rule,
+                        "due": e.due.isoformat(),
+                    }
+                    for e in entries
+                ],
+            }
+        )
+        return
+    if not entries:
+        click.echo("no deadlines")
+    for e in entries:
+        click.echo(f"{e.due:%d.%m.%Y}  {e.rule:<20} {e.case_number}  ({e.case_id}, {e.state})")
+
+
+@case.command()
+@click.option(
+    "--days",
+    default=14,
+    show_default=True,
+    type=click.IntRange(0, 3660),
+    help="Look ahead this many days.",
+)
+@click.option(
+    "--today",
+    type=DATE,
+    callback=_as_date,
+    help="Pretend today is this day (default: today in Europe/Berlin).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def due(ctx: click.Context, days: int, today: datetime.date | None, as_json: bool) -> None:
+    """List running deadlines due from today to today + DAYS."""
+
+    def run() -> None:
+        with _open_store(ctx) as store:
+            day = today or store.today()
+            _print_due(store.due_within(days, today=day), as_json, day)
+
+    _guarded(as_json, run)
+
+
+@case.command()
+@click.option(
+    "--today",
+    type=DATE,
+    callback=_as_date,
+    help="Pretend today is this day (default: today in Europe/Berlin).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def overdue(ctx: click.Context, today: datetime.date | None, as_json: bool) -> None:
+    """List running deadlines whose day has passed."""
+
+    def run() -> None:
+        with _open_store(ctx) as store:
+            day = today or store.today()
+            _print_due(store.overdue(today=day), as_json, day)
+
+    _guarded(as_json, run)
+
+
+@case.command()
+@_CASE
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
+    """Show a case by any identifier: state, allowed steps, events, deadlines explained."""
+
+    def run() -> None:
+        with _open_store(ctx) as store:
+            case_id = store.resolve(shown(case_ref))
+            events = store.events(case_id)
+            view = store.view(case_id)
+        if as_json:
+            emit_json({"ok": True, "case": _view_dict(view, events)})
+            return
+        assert view.opened is not None
+        click.echo(f"{view.opened.case_number} ({view.case_id}) – {view.version.value}")
+        click.echo(f"state: {view.state.value}")
+        click.echo("allowed steps: " + (", ".join(sorted(k.value for k in view.allowed)) or "none"))
+        click.echo("events:")
+        for event in events:
+            click.echo(f"  {event.describe()}")
+        for problem in findings(view):
+            click.echo(f"WARNING {problem.code}: {problem.message}")
+        for deadline in open_deadlines(view):
+            click.echo(_deadline_text(deadline))
+
+    _guarded(as_json, run)
