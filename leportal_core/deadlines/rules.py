@@ -132,13 +132,14 @@ _ALL = (
         "documents",
         "Übermittlung der angeforderten Unterlagen an den MD",
         "Eingang der Unterlagenanforderung beim Krankenhaus",
-        4,
+        8,
         Unit.WEEKS,
         "Krankenhaus",
-        "§ 7 Abs. 2 PrüfvV 2017 (Zusammenfassung; vorläufig, am Text zu prüfen)",
+        "§ 7 Abs. 2 S. 4 PrüfvV 2017 (Text wiedergegeben im BKK-Flipbook; DKG: von 4 auf 8 Wochen)",
         SourceKind.SUMMARY,
         _V2017,
-        "danach nur noch Nachlieferung (siehe documents_late)",
+        "Anspruch nur auf den unstrittigen Rechnungsbetrag; Nachlieferung binnen weiterer "
+        "6 Wochen möglich (siehe documents_late)",
     ),
     _rule(
         "documents_late",

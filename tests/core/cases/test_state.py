@@ -84,10 +84,10 @@ def test_an_old_admission_follows_pruefvv_2017(store: CaseStore) -> None:
         case_id, Pruefanzeige(received=D(2022, 3, 1), items=(Pruefgegenstand.KP000,)), actor="kis"
     )
     store.record(case_id, Unterlagenanforderung(received=D(2022, 3, 8)), actor="kis")
-    # 2017: documents 4 Wochen from Di 08.03.2022 = Di 05.04.2022; Kasse decides within
+    # 2017: documents 8 Wochen from Di 08.03.2022 = Di 03.05.2022; Kasse decides within
     # 11 Monate of the Prüfanzeige (01.03.2022) = Mi 01.02.2023.
     assert _deadlines(store, case_id) == [
-        ("documents", D(2022, 4, 5)),
+        ("documents", D(2022, 5, 3)),
         ("decision", D(2023, 2, 1)),
     ]
     assert store.view(case_id).version.value == "PrüfvV 2017"

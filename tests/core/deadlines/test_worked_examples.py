@@ -61,12 +61,13 @@ def test_roll_forward_switched_off_keeps_the_raw_end() -> None:
 
 def test_holidays_differ_by_bundesland() -> None:
     # Fronleichnam 2026 = Easter (05.04.) + 60 days = Thursday 04.06.2026: a holiday in HE, not NI.
-    start = D(2026, 5, 7)
+    # PrüfvV 2017 § 7 Abs. 2 S. 4: 8 weeks, so Thursday 09.04.2026 + 8 weeks = 04.06.2026.
+    start = D(2026, 4, 9)
     assert compute("documents", start, "HE", version=PruefvV.V2017).due == D(2026, 6, 5)
     assert compute("documents", start, "NI", version=PruefvV.V2017).due == D(2026, 6, 4)
-    # Buß- und Bettag 2026 = Wednesday 18.11.2026, a holiday only in Sachsen.
-    assert compute("documents", D(2026, 10, 21), "SN", version=PruefvV.V2017).due == D(2026, 11, 19)
-    assert compute("documents", D(2026, 10, 21), "HE", version=PruefvV.V2017).due == D(2026, 11, 18)
+    # Buß- und Bettag 2026 = Wednesday 18.11.2026 = Wed 23.09.2026 + 8 weeks; a holiday only in SN.
+    assert compute("documents", D(2026, 9, 23), "SN", version=PruefvV.V2017).due == D(2026, 11, 19)
+    assert compute("documents", D(2026, 9, 23), "HE", version=PruefvV.V2017).due == D(2026, 11, 18)
 
 
 def test_christmas_chain_moves_over_three_days() -> None:
