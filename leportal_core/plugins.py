@@ -43,6 +43,7 @@ BUILTIN_PLUGINS = (
     "leportal_core.delivery.demo",
     "leportal_core.cases.demo",
     "leportal_core.secondfactor.demo",
+    "leportal_core.billing.demo",
 )
 
 

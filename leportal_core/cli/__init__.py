@@ -55,7 +55,7 @@ def _fail(message: str, status: int) -> NoReturn:
 
 def build_cli(pm: pluggy.PluginManager) -> click.Group:
     """A fresh ``leportal`` command group with the core's commands and every plug-in's."""
-    from leportal_core.cli import cases, delivery, demo, ik, pdf, totp
+    from leportal_core.cli import billing, cases, delivery, demo, ik, pdf, totp
 
     @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="leportal")
@@ -71,6 +71,7 @@ def build_cli(pm: pluggy.PluginManager) -> click.Group:
     cli.add_command(cases.deadlines)
     cli.add_command(cases.case)
     cli.add_command(totp.totp)
+    cli.add_command(billing.billing)
     pm.hook.leportal_register_commands(cli=cli)
     return cli
 

@@ -1,0 +1,62 @@
+"""A billing profile as a :class:`~leportal_core.codec.Codec` for the plug-in registry.
+
+``BillingCodec(profile)`` maps a :class:`BillingFile` (the records of one file) to and from the
+bytes the profile describes; its name is ``billing.`` plus the profile name with ``-`` and ``.``
+turned into ``_`` (``billing.mass_provisional_v1``). Register the shipped MASS profile by adding
+this module to the plug-in manager (it implements ``leportal_register_codecs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from leportal_core.billing.decoder import decode
+from leportal_core.billing.encoder import encode
+from leportal_core.billing.profile import Profile, load_profile
+from leportal_core.billing.records import BillingRecord
+from leportal_core.codec import Codec
+from leportal_core.hookspecs import hookimpl
+
+__all__ = ["BillingCodec", "BillingFile"]
+
+
+def _records(records: Iterable[BillingRecord]) -> tuple[BillingRecord, ...]:
+    return tuple(records)
+
+
+@attrs.frozen(kw_only=True)
+class BillingFile:
+    """The records of one billing file, in file order."""
+
+    records: tuple[BillingRecord, ...] = attrs.field(converter=_records)
+
+
+class BillingCodec:
+    """Encodes and decodes :class:`BillingFile` objects with one profile."""
+
+    media_type = "text/csv"
+    object_type = BillingFile
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.name = "billing." + profile.name.replace("-", "_").replace(".", "_")
+        self.description = f"Billing file, profile {profile.name} ({profile.title})" + (
+            ", provisional" if profile.provisional else ""
+        )
+
+    def encode(self, obj: BillingFile, /) -> bytes:
+        """The file's bytes; :class:`~leportal_core.errors.ValidationError` if a record is invalid."""
+        return encode(obj.records, self.profile)
+
+    def decode(self, data: bytes, /) -> BillingFile:
+        """The file's records; :class:`~leportal_core.errors.FormatError` with every problem."""
+        return BillingFile(records=decode(data, self.profile))
+
+
+@hookimpl
+def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
+    """The shipped provisional MASS profile as a codec."""
+    register(BillingCodec(load_profile("mass-provisional-v1")))

@@ -1,0 +1,354 @@
+"""``leportal billing``: validate, explain and reconcile MASS billing files (see docs/billing.md).
+
+Exit status: 0 valid / equal, 1 the input was checked and rejected (problems or differences),
+2 usage or configuration error (unknown profile, unreadable file).
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from leportal_core.billing.decoder import ValidationReport, decode, validate
+from leportal_core.billing.encoder import write_file
+from leportal_core.billing.profile import Profile, available_profiles, load_profile
+from leportal_core.billing.reconcile import reconcile
+from leportal_core.billing.webentry import (
+    Facility,
+    approvals_from_records,
+    attendance_from_records,
+    build_invoice,
+)
+from leportal_core.cli.output import emit_json, shown
+from leportal_core.errors import ConfigurationError, LeportalError, Problem
+
+__all__ = ["billing"]
+
+_PROFILE_HELP = "Profile name (see 'leportal billing profiles') or path to a profile TOML file."
+
+
+@click.group()
+def billing() -> None:
+    """MASS billing files (Abrechnungsdatei): validate, build, reconcile with paper, profiles."""
+
+
+def _fail(exc: LeportalError, status: int, as_json: bool) -> NoReturn:
+    if as_json:
+        emit_json({"error": exc.message, "problems": [_problem(p) for p in exc.problems]})
+    else:
+        click.echo(f"error: {shown(exc.message)}", err=True)
+        for problem in exc.problems:
+            click.echo(f"    {shown(str(problem))}", err=True)
+    sys.exit(status)
+
+
+def _profile(name: str, as_json: bool) -> Profile:
+    try:
+        return load_profile(Path(name) if name.endswith(".toml") or "/" in name else name)
+    except ConfigurationError as exc:
+        _fail(exc, 2, as_json)
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    location = problem.location
+    return {
+        "line": location.line,
+        "column": location.field,
+        "position": location.column,
+        "code": problem.code,
+        "message": problem.message,
+        "severity": problem.severity.value,
+    }
+
+
+def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict[str, Any]:
+    return {
+        "file": shown(str(path)),
+        "profile": profile.name,
+        "provisional": profile.provisional,
+        "valid": report.valid,
+        "counts": {
+            "rows": report.rows,
+            "valid_rows": report.valid_rows,
+            "errors": report.errors,
+            "warnings": report.warnings,
+        },
+        "truncated": report.truncated,
+        "totals": {key: str(total) for key, total in report.sums.items()},
+        "groups": [
+            {
+                "group": group.group,
+                "rows": group.rows,
+                "total": str(group.total),
+                "declared": None if group.declared is None else str(group.declared),
+            }
+            for group in report.groups
+        ],
+        "problems": [_problem(p) for p in report.problems],
+    }
+
+
+@billing.command(name="validate")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--profile",
+    "profile_name",
+    default="mass-provisional-v1",
+    show_default=True,
+    help=_PROFILE_HELP,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option(
+    "--max-problems",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after this many problems (for huge files).",
+)
+def validate_command(
+    file: Path, profile_name: str, as_json: bool, max_problems: int | None
+) -> None:
+    """Check a billing FILE line by line; exit 0 when valid, 1 when it has problems."""
+    profile = _profile(profile_name, as_json)
+    if not file.is_file():
+        _fail(ConfigurationError(f"no such file: {shown(str(file))}"), 2, as_json)
+    try:
+        report = validate(file, profile, max_problems=max_problems)
+    except LeportalError as exc:
+        _fail(exc, 1, as_json)
+    if as_json:
+        emit_json(_report_json(file, profile, report))
+    else:
+        _print_report(file, profile, report)
+    sys.exit(0 if report.valid else 1)
+
+
+def _print_report(path: Path, profile: Profile, report: ValidationReport) -> None:
+    label = profile.name + (" (provisional)" if profile.provisional else "")
+    verdict = "valid" if report.valid else "INVALID"
+    click.echo(
+        f"{shown(str(path))}: {verdict} - {report.rows} lines, {report.valid_rows} without "
+        f"problems, {report.errors} errors, {report.warnings} warnings (profile {label})"
+    )
+    for key, total in report.sums.items():
+        click.echo(f"    sum of {profile.column(key).header} over lines without problems: {total}")
+    for problem in report.problems:
+        where = []
+        if problem.location.line is not None:
+            where.append(f"line {problem.location.line}")
+        if problem.location.field is not None:
+            where.append(shown(problem.location.field))
+        prefix = ", ".join(where) or "file"
+        kind = "" if problem.severity.value == "error" else " (warning)"
+        click.echo(f"    {prefix}: {problem.code}{kind}: {shown(problem.message)}")
+    if report.truncated:
+        click.echo("    (stopped early; raise --max-problems to see more)")
+
+
+@billing.command(name="profiles")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--columns", is_flag=True, help="Also list each profile's columns.")
+def profiles_command(as_json: bool, columns: bool) -> None:
+    """List the billing profiles shipped with leportal."""
+    loaded = [load_profile(name) for name in available_profiles()]
+    if as_json:
+        emit_json(
+            [
+                {
+                    "name": p.name,
+                    "version": p.version,
+                    "title": p.title,
+                    "provisional": p.provisional,
+                    "note": p.note,
+                    "columns": [
+                        {
+                            "key": c.key,
+                            "header": c.header,
+                            "type": c.type.value,
+                            "required": c.required,
+                        }
+                        for c in p.columns
+                    ],
+                }
+                for p in loaded
+            ]
+        )
+        return
+    for p in loaded:
+        flag = " [PROVISIONAL]" if p.provisional else ""
+        click.echo(
+            f"{p.name}{flag}: {p.title} - {len(p.columns)} columns, {p.encoding}, {p.delimiter!r}"
+        )
+        if p.note:
+            click.echo(f"    {p.note}")
+        if columns:
+            for c in p.columns:
+                optional = "" if c.required else ", optional"
+                click.echo(f"      {c.header} ({c.key}): {c.type.value}{optional}")
+
+
+@billing.command(name="reconcile")
+@click.argument("electronic", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("paper", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--profile",
+    "profile_name",
+    default="mass-provisional-v1",
+    show_default=True,
+    help=_PROFILE_HELP,
+)
+@click.option(
+    "--paper-profile",
+    "paper_profile_name",
+    default="paper-lines-v1",
+    show_default=True,
+    help="Profile of the paper invoice's lines.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def reconcile_command(
+    electronic: Path, paper: Path, profile_name: str, paper_profile_name: str, as_json: bool
+) -> None:
+    """Compare the ELECTRONIC billing file with the PAPER invoice's lines (pilot phase).
+
+    Exit 0 when they agree per person, Leistungsart and period; 1 when they differ or a file is
+    invalid.
+    """
+    profile = _profile(profile_name, as_json)
+    paper_profile = _profile(paper_profile_name, as_json)
+    for path in (electronic, paper):
+        if not path.is_file():
+            _fail(ConfigurationError(f"no such file: {shown(str(path))}"), 2, as_json)
+    try:
+        result = reconcile(electronic, paper, profile=profile, paper_profile=paper_profile)
+    except ConfigurationError as exc:
+        _fail(exc, 2, as_json)
+    except LeportalError as exc:
+        _fail(exc, 1, as_json)
+    if as_json:
+        emit_json(
+            {
+                "equal": result.equal,
+                "matched": result.matched,
+                "electronic_total": str(result.electronic_total),
+                "paper_total": str(result.paper_total),
+                "differences": [
+                    {
+                        "code": d.code,
+                        "aktenzeichen": d.file_reference,
+                        "leistungsart": d.service_type,
+                        "zeitraum_von": d.period_start.isoformat(),
+                        "zeitraum_bis": d.period_end.isoformat(),
+                        "electronic": None
+                        if d.electronic is None
+                        else [str(v) for v in d.electronic],
+                        "paper": None if d.paper is None else [str(v) for v in d.paper],
+                        "message": d.message,
+                    }
+                    for d in result.differences
+                ],
+            }
+        )
+    else:
+        verdict = "agree" if result.equal else "DIFFER"
+        click.echo(
+            f"electronic and paper {verdict}: {result.matched} lines match, "
+            f"{len(result.differences)} differ; totals {result.electronic_total} (electronic) "
+            f"vs {result.paper_total} (paper)"
+        )
+        for difference in result.differences:
+            click.echo(f"    {difference.code}: {shown(difference.message)}")
+    sys.exit(0 if result.equal else 1)
+
+
+def _month(_: click.Context, __: click.Parameter, value: str) -> tuple[int, int]:
+    try:
+        parsed = datetime.datetime.strptime(value, "%Y-%m")
+    except ValueError as exc:
+        raise click.BadParameter("use JJJJ-MM, e.g. 2026-10") from exc
+    return parsed.year, parsed.month
+
+
+def _day(_: click.Context, __: click.Parameter, value: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value, "%d.%m.%Y").date()
+    except ValueError as exc:
+        raise click.BadParameter("use TT.MM.JJJJ, e.g. 04.11.2026") from exc
+
+
+@billing.command(name="build")
+@click.argument("approvals", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("attendance", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--month", required=True, callback=_month, help="Billing month, JJJJ-MM.")
+@click.option("--invoice-number", required=True, help="Rechnungsnummer.")
+@click.option("--invoice-date", required=True, callback=_day, help="Rechnungsdatum, TT.MM.JJJJ.")
+@click.option("--ik", required=True, help="IK of the Einrichtung.")
+@click.option("--facility-number", required=True, help="Einrichtungsnummer.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Billing file to write (atomically).",
+)
+@click.option(
+    "--profile",
+    "profile_name",
+    default="mass-provisional-v1",
+    show_default=True,
+    help=_PROFILE_HELP,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def build_command(
+    approvals: Path,
+    attendance: Path,
+    month: tuple[int, int],
+    invoice_number: str,
+    invoice_date: datetime.date,
+    ik: str,
+    facility_number: str,
+    out: Path,
+    profile_name: str,
+    as_json: bool,
+) -> None:
+    """Build the invoice of a month from APPROVALS and ATTENDANCE, as MASS_web does.
+
+    APPROVALS is a CSV in the profile approvals-v1, ATTENDANCE one in attendance-v1 (see
+    'leportal billing profiles --columns'). Exit 0 when the file was written, 1 when the input
+    was rejected (nothing is written then).
+    """
+    profile = _profile(profile_name, as_json)
+    for path in (approvals, attendance):
+        if not path.is_file():
+            _fail(ConfigurationError(f"no such file: {shown(str(path))}"), 2, as_json)
+    try:
+        lines = build_invoice(
+            facility=Facility(ik=ik, facility_number=facility_number),
+            year=month[0],
+            month=month[1],
+            invoice_number=invoice_number,
+            invoice_date=invoice_date,
+            approvals=approvals_from_records(decode(approvals, load_profile("approvals-v1"))),
+            attendance=attendance_from_records(decode(attendance, load_profile("attendance-v1"))),
+        )
+        write_file(lines, profile, out)
+    except ConfigurationError as exc:
+        _fail(exc, 2, as_json)
+    except LeportalError as exc:
+        _fail(exc, 1, as_json)
+    except OSError as exc:
+        _fail(
+            ConfigurationError(f"cannot write {shown(str(out))}: {exc.strerror or exc}"), 2, as_json
+        )
+    total = lines[0].invoice_total if lines else None
+    if as_json:
+        emit_json(
+            {
+                "file": shown(str(out)),
+                "lines": len(lines),
+                "total": None if total is None else str(total),
+            }
+        )
+    else:
+        click.echo(f"{shown(str(out))}: {len(lines)} lines, Rechnungsbetrag {total} EUR")
