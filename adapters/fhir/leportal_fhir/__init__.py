@@ -1,13 +1,53 @@
-"""leportal adapter ``fhir``: core documents as FHIR R4 DocumentReference JSON.
+"""leportal adapter ``fhir``: documents as ISiK Stufe 3 DocumentReference (FHIR R4 JSON).
 
-This walking-skeleton version maps the fields a :class:`~leportal_core.Document` has; full ISiK
-Stufe 3 Dokumentenaustausch conformance (masterIdentifier, KDL/IHE-D codings, securityLabel,
-bundles) is planned and not yet implemented.
+Export (:func:`to_resource`, :class:`DocumentReferenceCodec`), delivery as a transaction Bundle
+(:func:`build_transaction`), import with hash and size verified (:func:`read_document_reference`,
+:func:`import_bundle`), and leportal's own ISiK rule checks (:func:`isik_problems`,
+:func:`validate_bytes`). See ``docs/formats.md``.
 """
 
 from __future__ import annotations
 
-from leportal_fhir.document_reference import DocumentReferenceCodec
+__version__ = "0.2.0"
 
-__version__ = "0.1.0"
-__all__ = ["DocumentReferenceCodec", "__version__"]
+from leportal_fhir.bundle import build_transaction, import_bundle, transaction_bytes
+from leportal_fhir.checks import isik_problems
+from leportal_fhir.document_reference import (
+    DocumentReferenceCodec,
+    ImportedDocument,
+    read_document_reference,
+    read_resource,
+)
+from leportal_fhir.export import to_resource
+from leportal_fhir.isik import (
+    Coding,
+    Confidentiality,
+    DocStatus,
+    IsikMetadata,
+    IsikOptions,
+    RecordStatus,
+    master_identifier,
+)
+from leportal_fhir.validate import ValidationReport, validate_bytes
+
+__all__ = [
+    "Coding",
+    "Confidentiality",
+    "DocStatus",
+    "DocumentReferenceCodec",
+    "ImportedDocument",
+    "IsikMetadata",
+    "IsikOptions",
+    "RecordStatus",
+    "ValidationReport",
+    "__version__",
+    "build_transaction",
+    "import_bundle",
+    "isik_problems",
+    "master_identifier",
+    "read_document_reference",
+    "read_resource",
+    "to_resource",
+    "transaction_bytes",
+    "validate_bytes",
+]

@@ -1,27 +1,15 @@
-"""Codec: :class:`~leportal_core.Document` ⇄ FHIR R4 DocumentReference (JSON).
+"""Codec and reader: :class:`~leportal_core.Document` ⇄ ISiK DocumentReference (FHIR R4 JSON).
 
-Mapping (FHIR R4 4.0.1, https://hl7.org/fhir/R4/documentreference.html):
-
-============================  ==========================================================
-Document                      DocumentReference
-============================  ==========================================================
-title                         content[0].attachment.title (read: else ``description``)
-media_type                    content[0].attachment.contentType
-content                       content[0].attachment.data (base64); omitted when empty,
-                              because FHIR forbids empty strings
-size                          content[0].attachment.size (raw byte count)
-(SHA-1 of the content)        content[0].attachment.hash (base64 SHA-1, as FHIR R4 defines)
-created                       content[0].attachment.creation (date)
-kdl_code                      type.coding[system=http://dvmd.de/fhir/CodeSystem/kdl].code
-patient_id                    subject.identifier.value (``subject.reference`` ``Patient/x``
-                              is read too)
-case_id                       context.encounter[0].identifier.value (``Encounter/x`` read too)
-============================  ==========================================================
-
-Decoding is strict: the bytes must be UTF-8 JSON without duplicate keys or NaN; ``hash`` and
-``size``, when present, must match the decoded bytes (a mismatch means the content was altered or
-cut in transit). Every finding becomes a problem with a ``fhir.*`` code and a JSON pointer; all of
-them are raised together as one :class:`~leportal_core.FormatError`.
+Writing follows ISiK Stufe 3 ``ISiKDokumentenMetadaten`` (:mod:`leportal_fhir.export`; mapping
+table in ``docs/formats.md``). Reading (:func:`read_document_reference`) is strict where the bytes
+are concerned: UTF-8 JSON without duplicate keys or NaN; ``hash`` (base64 SHA-1, FHIR R4
+Attachment) and ``size``, when present, must match the decoded bytes (a mismatch means the content
+was altered or cut). It is lenient about ISiK completeness — that is what
+:func:`leportal_fhir.checks.isik_problems` reports — and it keeps codings of unknown systems in the
+:class:`~leportal_fhir.isik.IsikMetadata`. Every finding becomes a problem with a ``fhir.*`` code
+and a JSON pointer; all of them are raised together as one :class:`~leportal_core.FormatError`.
+Sources: FHIR R4 DocumentReference (https://hl7.org/fhir/R4/documentreference.html), Attachment
+(https://hl7.org/fhir/R4/datatypes.html#Attachment), gematik ISiK Dokumentenaustausch Stufe 3.
 """
 
 from __future__ import annotations
@@ -29,16 +17,48 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from leportal_core import Document, FormatError, Location, Problem, ValidationError
+import attrs
+import pluggy
 
-__all__ = ["KDL_SYSTEM", "DocumentReferenceCodec"]
+from leportal_core import (
+    Classification,
+    Document,
+    FormatError,
+    Location,
+    Problem,
+    ValidationError,
+    classify,
+)
+from leportal_fhir.export import attachment_hash, to_resource
+from leportal_fhir.isik import (
+    CONFIDENTIALITY_SYSTEM,
+    KDL_SYSTEM,
+    Coding,
+    Confidentiality,
+    DocStatus,
+    IsikMetadata,
+    IsikOptions,
+    RecordStatus,
+    is_language,
+    is_oid_uri,
+)
 
-KDL_SYSTEM = "http://dvmd.de/fhir/CodeSystem/kdl"
+__all__ = [
+    "KDL_SYSTEM",
+    "DocumentReferenceCodec",
+    "ImportedDocument",
+    "parse_json",
+    "read_document_reference",
+    "read_resource",
+]
+
+# Resolves an attachment url to bytes (a Binary in the same Bundle), or None when it cannot.
+UrlResolver = Callable[[str], bytes | None]
 _STATUSES = ("current", "superseded", "entered-in-error")
 # FHIR dateTime with at least a full date: YYYY-MM-DD, optionally Thh:mm:ss[.fff](Z|±hh:mm).
 _DATE_TIME = re.compile(
@@ -48,24 +68,52 @@ _DATE_TIME = re.compile(
 
 
 class _Problems:
-    """Collects problems with JSON pointers while the decoder walks the resource."""
+    """Collects problems with JSON pointers (under ``prefix``) while the reader walks the resource."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.items: list[Problem] = []
+        self.prefix = prefix
 
     def add(self, code: str, message: str, pointer: str) -> None:
-        self.items.append(Problem(code=code, message=message, location=Location(pointer=pointer)))
+        self.items.append(
+            Problem(code=code, message=message, location=Location(pointer=self.prefix + pointer))
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ImportedDocument:
+    """What an import found: the core :class:`Document`, the ISiK metadata around it, and the
+    resource's logical ``id`` when it had one."""
+
+    document: Document
+    metadata: IsikMetadata
+    resource_id: str | None = None
+
+    def classify(self, pm: pluggy.PluginManager) -> Classification:
+        """The eVV category (:func:`leportal_core.classify`), with the IHE-D type/class codes
+        the DocumentReference carried as the host's codes (a KDL code in the table still wins)."""
+        meta = self.metadata
+        return classify(
+            self.document,
+            pm,
+            type_code=meta.type_code.code if meta.type_code else None,
+            class_code=meta.class_code.code if meta.class_code else None,
+        )
 
 
 class DocumentReferenceCodec:
-    """Document ⇄ FHIR R4 DocumentReference JSON with the content inline."""
+    """Document ⇄ ISiK DocumentReference JSON with the content inline."""
 
     name = "fhir.document_reference"
     media_type = "application/fhir+json"
     object_type = Document
     description = (
-        "Document as a FHIR R4 DocumentReference with inline base64 content, SHA-1 hash and size."
+        "Document as an ISiK Stufe 3 DocumentReference (FHIR R4) with inline base64 content, "
+        "SHA-1 hash and size."
     )
+
+    def __init__(self, options: IsikOptions | None = None) -> None:
+        self.options = options or IsikOptions()
 
     def encode(self, document: Document, /) -> bytes:
         """The document as DocumentReference JSON (UTF-8, stable key order)."""
@@ -73,42 +121,51 @@ class DocumentReferenceCodec:
             raise ValidationError(
                 f"{self.name} encodes Document objects, not {type(document).__name__}"
             )
-        content = document.read_bytes()
-        attachment: dict[str, Any] = {"contentType": document.media_type}
-        if content:
-            attachment["data"] = base64.b64encode(content).decode("ascii")
-        attachment["size"] = len(content)
-        attachment["hash"] = base64.b64encode(hashlib.sha1(content).digest()).decode("ascii")  # noqa: S324 - FHIR R4 defines Attachment.hash as SHA-1
-        attachment["title"] = document.title
-        attachment["creation"] = document.created.isoformat()
-        resource: dict[str, Any] = {"resourceType": "DocumentReference", "status": "current"}
-        if document.kdl_code is not None:
-            resource["type"] = {"coding": [{"system": KDL_SYSTEM, "code": document.kdl_code}]}
-        if document.patient_id is not None:
-            resource["subject"] = {"identifier": {"value": document.patient_id}}
-        resource["content"] = [{"attachment": attachment}]
-        if document.case_id is not None:
-            resource["context"] = {"encounter": [{"identifier": {"value": document.case_id}}]}
-        return json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return dump(to_resource(document, options=self.options))
 
     def decode(self, data: bytes, /) -> Document:
         """The Document the DocumentReference describes; :class:`FormatError` with every problem."""
-        resource = _parse_json(data)
-        problems = _Problems()
-        fields = _read_resource(resource, problems)
-        if problems.items:
-            raise FormatError(
-                f"not a usable DocumentReference ({len(problems.items)} problems)", problems.items
-            )
-        try:
-            return Document(**fields)
-        except ValidationError as exc:
-            raise FormatError(
-                "the DocumentReference describes an invalid document", exc.problems
-            ) from exc
+        return read_document_reference(data).document
 
 
-def _parse_json(data: bytes) -> Any:
+def dump(resource: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, keys in the order written."""
+    return json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def read_document_reference(data: bytes) -> ImportedDocument:
+    """Import one DocumentReference (JSON bytes) with content inline; :class:`FormatError` lists
+    every problem."""
+    return read_resource(parse_json(data))
+
+
+def read_resource(
+    resource: Any, *, pointer: str = "", resolve: UrlResolver | None = None
+) -> ImportedDocument:
+    """Import an already parsed DocumentReference; ``resolve`` turns ``attachment.url`` into
+    bytes (a Binary of the same Bundle); ``pointer`` prefixes the problem locations."""
+    problems = _Problems(pointer)
+    fields = _read_resource(resource, problems, resolve)
+    if problems.items:
+        raise FormatError(
+            f"not a usable DocumentReference ({len(problems.items)} problems)", problems.items
+        )
+    try:
+        document = Document(**fields)
+    except ValidationError as exc:
+        raise FormatError(
+            "the DocumentReference describes an invalid document", exc.problems
+        ) from exc
+    resource_id = resource.get("id")
+    return ImportedDocument(
+        document=document,
+        metadata=read_metadata(resource),
+        resource_id=resource_id if isinstance(resource_id, str) else None,
+    )
+
+
+def parse_json(data: bytes) -> Any:
+    """Strict JSON: UTF-8, no duplicate keys, no NaN; every failure a FormatError."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise FormatError(
             "input must be bytes",
@@ -198,7 +255,9 @@ def _kind(value: Any) -> str:
     )
 
 
-def _read_resource(resource: Any, problems: _Problems) -> dict[str, Any]:
+def _read_resource(
+    resource: Any, problems: _Problems, resolve: UrlResolver | None
+) -> dict[str, Any]:
     root = _object(resource, "", problems)
     if root is None:
         return {}
@@ -232,7 +291,7 @@ def _read_resource(resource: Any, problems: _Problems) -> dict[str, Any]:
         entry.get("attachment") if entry else None, "/content/0/attachment", problems
     )
     if attachment is not None:
-        fields.update(_read_attachment(attachment, "/content/0/attachment", problems))
+        fields.update(_read_attachment(attachment, "/content/0/attachment", problems, resolve))
         fields["title"] = _read_title(root, attachment, "/content/0/attachment", problems)
     return fields
 
@@ -310,7 +369,11 @@ def _read_reference(
     )
     if literal is None:
         return None
-    kind, _, ident = literal.partition("/")
+    # Relative ("Patient/1"), absolute ("https://kis/fhir/Patient/1") or versioned references.
+    parts = literal.split("/")
+    if "_history" in parts:
+        parts = parts[: parts.index("_history")]
+    kind, ident = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", "")
     if kind != resource_type or not ident:
         problems.add(
             "fhir.reference",
@@ -322,7 +385,7 @@ def _read_reference(
 
 
 def _read_attachment(
-    attachment: dict[str, Any], pointer: str, problems: _Problems
+    attachment: dict[str, Any], pointer: str, problems: _Problems, resolve: UrlResolver | None
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "media_type": _string(
@@ -335,7 +398,7 @@ def _read_attachment(
         ),
         "created": _read_creation(attachment, pointer, problems),
     }
-    content = _read_data(attachment, pointer, problems)
+    content = _read_data(attachment, pointer, problems, resolve)
     if content is None:
         return fields
     fields["content"] = content
@@ -347,19 +410,30 @@ def _read_attachment(
             f"{pointer}/size",
         )
     digest = attachment.get("hash")
-    if digest is not None:
-        expected = base64.b64encode(hashlib.sha1(content).digest()).decode("ascii")  # noqa: S324 - FHIR R4 Attachment.hash is SHA-1
-        if digest != expected:
-            problems.add(
-                "fhir.attachment.hash_mismatch",
-                "hash does not match the data: the content was altered or cut",
-                f"{pointer}/hash",
-            )
+    if digest is not None and digest != attachment_hash(content):
+        problems.add(
+            "fhir.attachment.hash_mismatch",
+            "hash does not match the data: the content was altered or cut",
+            f"{pointer}/hash",
+        )
     return fields
 
 
-def _read_data(attachment: dict[str, Any], pointer: str, problems: _Problems) -> bytes | None:
+def _read_data(
+    attachment: dict[str, Any], pointer: str, problems: _Problems, resolve: UrlResolver | None
+) -> bytes | None:
     data = attachment.get("data")
+    url = attachment.get("url")
+    if data is None and isinstance(url, str) and resolve is not None:
+        content = resolve(url)
+        if content is not None:
+            return content
+        problems.add(
+            "fhir.attachment.url_unresolved",
+            f"url {url!r} names no Binary with data in this Bundle",
+            f"{pointer}/url",
+        )
+        return None
     if data is None:
         # FHIR forbids empty strings, so an empty file is size 0 without data.
         if attachment.get("size") == 0 and type(attachment.get("size")) is int:
@@ -367,7 +441,8 @@ def _read_data(attachment: dict[str, Any], pointer: str, problems: _Problems) ->
         if "url" in attachment:
             problems.add(
                 "fhir.attachment.url_unsupported",
-                "content by url is not supported yet; send data inline",
+                "content by url cannot be read from a lone DocumentReference; "
+                "import it in a Bundle with its Binary, or send data inline",
                 f"{pointer}/url",
             )
         else:
@@ -403,3 +478,116 @@ def _read_creation(attachment: dict[str, Any], pointer: str, problems: _Problems
     except ValueError as exc:
         problems.add("fhir.attachment.creation", f"creation {text!r}: {exc}", f"{pointer}/creation")
         return None
+
+
+def read_metadata(resource: Mapping[str, Any]) -> IsikMetadata:
+    """The ISiK metadata of a DocumentReference, leniently: what is missing or unusable is left at
+    its default (the ISiK check reports it), codings leportal does not interpret are kept."""
+    fields: dict[str, Any] = {}
+    master = resource.get("masterIdentifier")
+    # Values that are not ours to judge here stay at their default; the ISiK check names them.
+    if isinstance(master, dict) and is_oid_uri(master.get("value")):
+        fields["master_identifier"] = master["value"]
+    fields["status"] = _enum(RecordStatus, resource.get("status"), RecordStatus.CURRENT)
+    fields["doc_status"] = _enum(DocStatus, resource.get("docStatus"), None)
+    if isinstance(resource.get("description"), str) and resource["description"].strip():
+        fields["description"] = resource["description"]
+    type_codings = _codings(resource.get("type"))
+    kdl = [c for c in type_codings if c.system == KDL_SYSTEM]
+    known_type = [c for c in type_codings if c.system in _TYPE_SYSTEMS]
+    fields["type_code"] = known_type[0] if known_type else None
+    fields["extra_type_codings"] = tuple(
+        c for c in type_codings if c not in kdl[:1] and c is not fields["type_code"]
+    )
+    categories = resource.get("category")
+    category_codings = [
+        c for entry in (categories if isinstance(categories, list) else []) for c in _codings(entry)
+    ]
+    known_class = [c for c in category_codings if c.system in _CLASS_SYSTEMS]
+    fields["class_code"] = known_class[0] if known_class else None
+    fields["extra_category_codings"] = tuple(
+        c for c in category_codings if c is not fields["class_code"]
+    )
+    labels = resource.get("securityLabel")
+    label_codings = [
+        c for entry in (labels if isinstance(labels, list) else []) for c in _codings(entry)
+    ]
+    confidentiality = [
+        c
+        for c in label_codings
+        if c.system == CONFIDENTIALITY_SYSTEM and c.code in {m.value for m in Confidentiality}
+    ]
+    if confidentiality:
+        fields["confidentiality"] = Confidentiality(confidentiality[0].code)
+    fields["extra_security_labels"] = tuple(
+        c for c in label_codings if c not in confidentiality[:1]
+    )
+    content = resource.get("content")
+    entry = content[0] if isinstance(content, list) and content else None
+    attachment = entry.get("attachment") if isinstance(entry, dict) else None
+    if isinstance(attachment, dict):
+        language = attachment.get("language")
+        if is_language(language):
+            fields["language"] = language
+    if isinstance(entry, dict) and isinstance(entry.get("format"), dict):
+        format_code = entry["format"].get("code")
+        part = format_code[len(_PDFA_PREFIX) :][:1] if isinstance(format_code, str) else ""
+        if isinstance(format_code, str) and format_code.startswith(_PDFA_PREFIX) and part in "123":
+            fields["pdfa"] = part or None
+    context = resource.get("context")
+    if isinstance(context, dict):
+        for key, name in (
+            ("facilityType", "facility_type"),
+            ("practiceSetting", "practice_setting"),
+        ):
+            codings = _codings(context.get(key))
+            fields[name] = codings[0] if codings else None
+    relates = resource.get("relatesTo")
+    for relation in relates if isinstance(relates, list) else []:
+        if isinstance(relation, dict) and relation.get("code") == "replaces":
+            target = relation.get("target")
+            if isinstance(target, dict):
+                identifier = target.get("identifier")
+                value = (
+                    identifier.get("value")
+                    if isinstance(identifier, dict)
+                    else target.get("reference")
+                )
+                if isinstance(value, str) and value.strip():
+                    fields["replaces"] = value
+                    break
+    return IsikMetadata(**fields)
+
+
+_PDFA_PREFIX = "urn:ihe-d:spec:PDF_A"
+_TYPE_SYSTEMS = frozenset(
+    {
+        "http://ihe-d.de/CodeSystems/IHEXDStypeCode",
+        # ISiK's own examples spell it singular; read it, the check warns.
+        "http://ihe-d.de/CodeSystem/IHEXDStypeCode",
+        "http://terminology.hl7.org/CodeSystem/v3-NullFlavor",
+    }
+)
+_CLASS_SYSTEMS = frozenset(
+    {"http://ihe-d.de/CodeSystems/IHEXDSclassCode", "http://ihe-d.de/CodeSystem/IHEXDSclassCode"}
+)
+
+
+def _enum(kind: Any, value: object, default: Any) -> Any:
+    try:
+        return kind(value)
+    except (ValueError, TypeError):  # TypeError: an unhashable JSON array or object
+        return default
+
+
+def _codings(concept: object) -> list[Coding]:
+    """The usable codings of a CodeableConcept (non-objects and empty codings skipped)."""
+    if not isinstance(concept, dict) or not isinstance(concept.get("coding"), list):
+        return []
+    found = []
+    for coding in concept["coding"]:
+        if isinstance(coding, dict):
+            parsed = Coding.from_json(coding)
+            if parsed is not None:
+                found.append(parsed)
+    return found

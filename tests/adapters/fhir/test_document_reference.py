@@ -27,23 +27,58 @@ DOC = Document(
 
 
 def test_encoding_follows_the_documented_mapping() -> None:
+    # Updated deliberately for ISiK Stufe 3 (issue 8): KDL display and IHE-D codes from the
+    # installed KDL table, literal Patient/Encounter references, description, securityLabel.
     resource = json.loads(CODEC.encode(DOC))
     attachment = resource["content"][0]["attachment"]
     assert resource["resourceType"] == "DocumentReference"
     assert resource["status"] == "current"
+    assert resource["docStatus"] == "final"
     assert resource["type"]["coding"] == [
-        {"system": "http://dvmd.de/fhir/CodeSystem/kdl", "code": "AD010103"}
+        {
+            "system": "http://dvmd.de/fhir/CodeSystem/kdl",
+            "code": "AD010103",
+            "display": "Entlassungsbericht intern",
+        },
+        {
+            "system": "http://ihe-d.de/CodeSystems/IHEXDStypeCode",
+            "code": "BERI",
+            "display": "Arztberichte",
+        },
     ]
-    assert resource["subject"] == {"identifier": {"value": "P-1001"}}
-    assert resource["context"]["encounter"] == [{"identifier": {"value": "F-2026-000123"}}]
+    assert resource["category"] == [
+        {
+            "coding": [
+                {
+                    "system": "http://ihe-d.de/CodeSystems/IHEXDSclassCode",
+                    "code": "BRI",
+                    "display": "Brief",
+                }
+            ]
+        }
+    ]
+    assert resource["subject"] == {"reference": "Patient/P-1001"}
+    assert resource["context"]["encounter"] == [{"reference": "Encounter/F-2026-000123"}]
+    assert resource["description"] == "Entlassungsbericht Kardiologie"
+    assert resource["securityLabel"] == [
+        {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "N"}
+            ]
+        }
+    ]
+    assert resource["masterIdentifier"]["system"] == "urn:ietf:rfc:3986"
+    assert resource["masterIdentifier"]["value"].startswith("urn:oid:2.25.")
     assert base64.b64decode(attachment["data"]) == DOC.content
     assert attachment["size"] == 12
     assert attachment["hash"] == base64.b64encode(hashlib.sha1(b"%PDF-1.7\n...").digest()).decode()
-    assert (attachment["contentType"], attachment["title"], attachment["creation"]) == (
-        "application/pdf",
-        "Entlassungsbericht Kardiologie",
-        "2026-02-06",
-    )
+    assert (
+        attachment["contentType"],
+        attachment["title"],
+        attachment["creation"],
+        attachment["language"],
+    ) == ("application/pdf", "Entlassungsbericht Kardiologie", "2026-02-06", "de")
+    assert resource["content"][0]["format"]["code"] == "urn:ihe:iti:xds:2017:mimeTypeSufficient"
 
 
 def test_empty_content_has_no_data_and_the_known_empty_sha1() -> None:
