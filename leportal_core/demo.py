@@ -18,6 +18,7 @@ import pluggy
 from leportal_core.classification import classify
 from leportal_core.document import Document
 from leportal_core.errors import InvalidIdentifier
+from leportal_core.files import write_bytes_atomic
 from leportal_core.hookspecs import hookimpl
 from leportal_core.identifiers import ik
 from leportal_core.plugins import collect_codecs
@@ -102,7 +103,7 @@ def _export(context: DemoContext) -> None:
     for codec in codecs:
         target = context.out / f"{codec.name}.out"
         data = codec.encode(document)
-        target.write_bytes(data)
+        write_bytes_atomic(target, data)
         back = codec.decode(data)
         same = back.read_bytes() == document.read_bytes() and back.sha256 == document.sha256
         context.say(

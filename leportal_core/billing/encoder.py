@@ -17,8 +17,6 @@ import contextlib
 import csv
 import datetime
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +27,7 @@ from leportal_core.billing.records import BillingRecord, MassRecord
 from leportal_core.billing.rules import RuleEngine
 from leportal_core.billing.values import CACHE_SIZE, CellError, Value, formatter_for, parser_for
 from leportal_core.errors import Location, Problem, Severity, ValidationError
+from leportal_core.files import atomic_writer
 
 __all__ = ["encode", "write", "write_file"]
 
@@ -44,19 +43,8 @@ def encode(records: Iterable[RecordLike], profile: Profile) -> bytes:
 
 def write_file(records: Iterable[RecordLike], profile: Profile, path: Path) -> int:
     """Write ``records`` to ``path`` atomically; returns the number of records written."""
-    folder = path.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            count = write(records, profile, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return count
+    with atomic_writer(path) as stream:
+        return write(records, profile, stream)
 
 
 def write(records: Iterable[RecordLike], profile: Profile, stream: IO[bytes]) -> int:

@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 from leportal_core.delivery.names import CATEGORY_FOLDERS, safe_stem, unique_names
 from leportal_core.delivery.plan import CheckedDocument, DeliveryPlan
 from leportal_core.errors import ConfigurationError, Location, Problem, ValidationError
+from leportal_core.files import fsync_directory
 
 __all__ = ["MANIFEST_FORMAT", "MANIFEST_NAME", "build_folder", "manifest_bytes"]
 
@@ -96,17 +97,6 @@ def manifest_bytes(plan: DeliveryPlan, *, created: str | None = None) -> bytes:
         ],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # Windows cannot open directories; its renames are durable enough
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _copy_file(source: BinaryIO, target: Path) -> str:
@@ -185,8 +175,8 @@ def _fill(plan: DeliveryPlan, partial: Path, created: str | None) -> None:
         os.fsync(stream.fileno())
     for folder in partial.iterdir():
         if folder.is_dir():
-            _fsync_dir(folder)
-    _fsync_dir(partial)
+            fsync_directory(folder)
+    fsync_directory(partial)
 
 
 def _swap(partial: Path, out: Path) -> None:
@@ -194,11 +184,11 @@ def _swap(partial: Path, out: Path) -> None:
     if out.exists():
         out.rename(previous)
         partial.rename(out)
-        _fsync_dir(out.parent)
+        fsync_directory(out.parent)
         shutil.rmtree(previous)
     else:
         partial.rename(out)
-        _fsync_dir(out.parent)
+        fsync_directory(out.parent)
 
 
 def _output_error(out: Path, exc: OSError) -> ConfigurationError:

@@ -8,14 +8,12 @@ hash and size verified, checked against the ISiK rules, and a tampered copy is r
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from leportal_core import Document, FormatError
 from leportal_core.demo import DemoContext, DemoStep
+from leportal_core.files import write_bytes_atomic
 from leportal_core.hookspecs import hookimpl
 from leportal_fhir.bundle import build_transaction, import_bundle
 from leportal_fhir.checks import isik_problems
@@ -48,20 +46,6 @@ def _known(lookup: Callable[[str], Coding | None], code: str | None) -> Coding |
     return lookup(code) if code is not None else None
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _export_bundle(context: DemoContext) -> None:
     items = _items(context)
     if not items:
@@ -70,7 +54,7 @@ def _export_bundle(context: DemoContext) -> None:
     bundle = build_transaction(items)
     data = dump(bundle)
     target = context.out / "fhir" / "lieferung-transaction.json"
-    _write_atomic(target, data)
+    write_bytes_atomic(target, data)
     context.say(
         f"   {len(items)} DocumentReference(s) in a transaction Bundle, {len(data)} bytes → {target}"
     )
