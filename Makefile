@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PROJECTS := pyproject.toml adapters/fhir/pyproject.toml conformance/pyproject.toml data/kdl/pyproject.toml
+PROJECTS := pyproject.toml adapters/fhir/pyproject.toml adapters/kis_archive/pyproject.toml \
+	conformance/pyproject.toml data/kdl/pyproject.toml
 
 .PHONY: demo test lint pytest bench clean
 
@@ -11,7 +12,8 @@ $(STAMP): $(PROJECTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leportal needs Python 3.11 or newer; set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./adapters/fhir -e ./conformance -e ./data/kdl
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
+		-e ./conformance -e ./data/kdl
 	touch $@
 
 demo: $(STAMP)
@@ -24,7 +26,7 @@ pytest: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_conformance
+	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_kis_archive -p leportal_conformance
 
 # Each script prints absolute figures and ratios against what a user would pick instead.
 bench: $(STAMP)
