@@ -1,0 +1,47 @@
+"""The plug-in object of the ``therapy_pvs`` adapter (entry point ``leportal.adapters: therapy_pvs``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from leportal_core import Codec, hookimpl
+from leportal_core.demo import DemoStep
+from leportal_therapy_pvs import __version__
+from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResultCodec, ReportJsonCodec
+
+ADAPTER_NAME = "therapy_pvs"
+__all__ = [
+    "ADAPTER_NAME",
+    "__version__",
+    "leportal_demo_steps",
+    "leportal_register_codecs",
+    "leportal_register_commands",
+]
+
+
+@hookimpl
+def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
+    """Patient ⇄ GDT 6301, result ⇄ GDT 6310, report ⇄ JSON report form."""
+    register(GdtPatientCodec())
+    register(GdtResultCodec())
+    register(ReportJsonCodec())
+
+
+@hookimpl
+def leportal_register_commands(cli: click.Group) -> None:
+    """``leportal therapy render|send|history|gdt``."""
+    from leportal_therapy_pvs.cli import therapy
+
+    cli.add_command(therapy)
+
+
+@hookimpl
+def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
+    """Chapters 230–239: render, send to a local SMTP server, show the history, GDT."""
+    from leportal_therapy_pvs.demo import steps
+
+    for step in steps():
+        register(step)
