@@ -7,9 +7,7 @@ Progress goes to stderr and only when it is a terminal.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import click
 
 from leportal_core import Document, ValidationError
 from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.files import write_bytes_atomic
 from leportal_core.store import connect
 from leportal_kis_archive.config import KdlSource, MdmConfig
 from leportal_kis_archive.importer import ImportSummary, import_paths
@@ -208,22 +207,8 @@ def export(
             click.echo(problem_lines(exc.problems))
             continue
         target = out_dir / f"{file.stem}.hl7"
-        _write_atomically(target, data)
+        write_bytes_atomic(target, data)
         click.echo(
             f"{shown(str(file))} → {shown(str(target))} (MDM^{event.value}, TXA-12 {message.unique_id})"
         )
     sys.exit(0 if rejected == 0 else 1)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: a reader never sees half a message."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -17,10 +17,10 @@ from cryptography import x509
 
 from leportal_core.cli.output import emit_json, problem_lines, shown
 from leportal_core.errors import ConfigurationError, FormatError
+from leportal_core.files import write_bytes_atomic
 from leportal_core.store import connect
 from leportal_core.therapy import DEFAULT_RETENTION_DAYS, Outcome, SendingHistory, TherapyReport
 from leportal_therapy_pvs.codecs import GdtPatientCodec, ReportJsonCodec
-from leportal_therapy_pvs.files import write_atomic
 from leportal_therapy_pvs.kim import DEFAULT_DIENSTKENNUNG, KimSettings
 from leportal_therapy_pvs.render import render_flyer, render_report
 from leportal_therapy_pvs.sending import send_report
@@ -44,7 +44,7 @@ def _read(path: Path) -> bytes:
 
 def _write(path: Path, data: bytes) -> None:
     try:
-        write_atomic(path, data)
+        write_bytes_atomic(path, data)
     except OSError as exc:
         raise ConfigurationError(f"cannot write {shown(str(path))}: {exc.strerror}") from exc
 

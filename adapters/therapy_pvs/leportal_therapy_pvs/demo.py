@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 from leportal_core.demo import DemoContext, DemoStep
+from leportal_core.files import write_bytes_atomic
 from leportal_core.pdf import inspect_pdf
 from leportal_core.store import connect
 from leportal_core.therapy import MasterDataStore, SendingHistory
 from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResult, GdtResultCodec
-from leportal_therapy_pvs.files import write_atomic
 from leportal_therapy_pvs.kim import KimSettings
 from leportal_therapy_pvs.render import render_report
 from leportal_therapy_pvs.samples import sample_practice, sample_report, sample_therapist
@@ -45,7 +45,7 @@ def _render(context: DemoContext) -> None:
     )
     pdf = render_report(report)
     target = context.out / f"Therapiebericht_{report.report_id}.pdf"
-    write_atomic(target, pdf)
+    write_bytes_atomic(target, pdf)
     verdict = inspect_pdf(pdf)
     context.shared["therapy_report"] = report
     context.shared["therapy_pdf"] = target
@@ -112,7 +112,7 @@ def _gdt(context: DemoContext) -> None:
         text_lines=("Therapiebericht an Dr. med. Öztürk Çelik versendet",),
     )
     target = context.out / "therapiebericht.gdt"
-    write_atomic(target, result_codec.encode(result))
+    write_bytes_atomic(target, result_codec.encode(result))
     context.say(f"   GDT 6310 back to the practice software: {target.name}, refers to the PDF")
 
 
