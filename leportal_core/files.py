@@ -27,8 +27,7 @@ def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
     >>> target.read_bytes()
     b'{}'
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = Path(path)  # the folder must exist: creating it could hide a mistyped path
     handle, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )

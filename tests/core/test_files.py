@@ -8,7 +8,7 @@ from leportal_core.files import atomic_writer, write_bytes_atomic
 
 
 def test_replaces_the_file_whole(tmp_path: Path) -> None:
-    target = tmp_path / "sub" / "out.bin"
+    target = tmp_path / "out.bin"
     write_bytes_atomic(target, b"old")
     write_bytes_atomic(target, b"new content")
     assert target.read_bytes() == b"new content"

@@ -54,6 +54,7 @@ def _export_bundle(context: DemoContext) -> None:
     bundle = build_transaction(items)
     data = dump(bundle)
     target = context.out / "fhir" / "lieferung-transaction.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(target, data)
     context.say(
         f"   {len(items)} DocumentReference(s) in a transaction Bundle, {len(data)} bytes → {target}"
