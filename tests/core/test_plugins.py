@@ -5,6 +5,7 @@ import re
 import sys
 import types
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ def test_load_adapter_by_entry_point_name_and_by_import_path(
 ) -> None:
     by_name = load_adapter("fhir")
     assert by_name.name == "fhir"
-    assert by_name.version == "0.1.0"
+    assert by_name.version == metadata.version("leportal-fhir")  # the distribution's own version
     module = types.ModuleType("toy_adapter_for_test")
     module.adapter = _adapter(_Codec())  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "toy_adapter_for_test", module)
