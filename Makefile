@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROJECTS := pyproject.toml adapters/fhir/pyproject.toml adapters/kis_archive/pyproject.toml \
-	adapters/therapy_pvs/pyproject.toml \
+	adapters/therapy_pvs/pyproject.toml adapters/qpr_sftp/pyproject.toml \
 	conformance/pyproject.toml data/kdl/pyproject.toml
 
 .PHONY: demo test lint pytest bench clean
@@ -14,7 +14,7 @@ $(STAMP): $(PROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
-		-e './adapters/therapy_pvs[demo,test]' \
+		-e './adapters/therapy_pvs[demo,test]' -e ./adapters/qpr_sftp \
 		-e ./conformance -e ./data/kdl
 	touch $@
 
@@ -28,7 +28,8 @@ pytest: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_kis_archive -p leportal_therapy_pvs -p leportal_conformance
+	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_kis_archive -p leportal_therapy_pvs -p leportal_qpr_sftp \
+		-p leportal_conformance
 
 # Each script prints absolute figures and ratios against what a user would pick instead.
 bench: $(STAMP)

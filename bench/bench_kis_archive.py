@@ -29,14 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "adapters" / "kis_archive"))
 
 from hl7apy.parser import parse_message  # type: ignore[import-untyped]  # noqa: E402
+
+from leportal_core import Document  # noqa: E402
 from leportal_kis_archive import (  # noqa: E402
     ArchiveMessage,
     MdmEvent,
     encode_message,
     read_message,
 )
-
-from leportal_core import Document  # noqa: E402
 
 
 def _message(size: int) -> bytes:

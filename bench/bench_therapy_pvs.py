@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "adapters" / "therapy_pvs"))
 
 from fpdf import FPDF  # noqa: E402
+
+from leportal_core.therapy import report_to_dict  # noqa: E402
 from leportal_therapy_pvs.codecs import GdtPatientCodec  # noqa: E402
 from leportal_therapy_pvs.render import render_report  # noqa: E402
 from leportal_therapy_pvs.samples import sample_report  # noqa: E402
-
-from leportal_core.therapy import report_to_dict  # noqa: E402
 
 
 def rate(function: Callable[[], object], count: int) -> float:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from leportal_kis_archive import ImportSummary, import_paths, plugin
-from leportal_kis_archive.importer import message_files
 
 import leportal_core.cli
 from leportal_core.demo import DemoContext, run_demo
 from leportal_core.plugins import new_plugin_manager, register_plugins
+from leportal_kis_archive import ImportSummary, import_paths, plugin
+from leportal_kis_archive.importer import message_files
 
 from .helpers import PDF, SAMPLES
 

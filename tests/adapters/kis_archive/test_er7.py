@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from leportal_kis_archive.er7 import Delimiters, escape, split_messages, split_segments, unescape
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from leportal_kis_archive import IndexLayout, MdmConfig, read_export_folder
 
 from .helpers import PDF, SAMPLES

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from leportal_kis_archive import KdlSource, MdmConfig, MdmEvent, iter_messages, read_message
 
 from leportal_core import FormatError, Severity
+from leportal_kis_archive import KdlSource, MdmConfig, MdmEvent, iter_messages, read_message
 
 from .helpers import DATA, PDF, message_bytes
 

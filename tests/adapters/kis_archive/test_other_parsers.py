@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+
 from leportal_kis_archive import ArchiveMessage, MdmEvent, encode_message
 
 from .helpers import PDF, clock, pdf_document

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from leportal_core import Document, ValidationError
 from leportal_kis_archive import (
     ArchiveMessage,
     MdmCodec,
@@ -15,8 +17,6 @@ from leportal_kis_archive import (
     encode_message,
     read_message,
 )
-
-from leportal_core import Document, ValidationError
 
 from .helpers import clock, pdf_document
 

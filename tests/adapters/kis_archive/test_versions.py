@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from leportal_kis_archive import ArchiveMessage, DocumentVersions, MdmEvent, plugin
 
 import leportal_core.cli
 from leportal_core import ConfigurationError
 from leportal_core.plugins import new_plugin_manager, register_plugins
 from leportal_core.store import connect
+from leportal_kis_archive import ArchiveMessage, DocumentVersions, MdmEvent, plugin
 
 from .helpers import SAMPLES, pdf_document
 

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResult, GdtResultCodec
-from leportal_therapy_pvs.gdt import GdtEncoding, parse_record, write_record
 
 from leportal_core.errors import FormatError, ValidationError
 from leportal_core.therapy import Patient
+from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResult, GdtResultCodec
+from leportal_therapy_pvs.gdt import GdtEncoding, parse_record, write_record
 
 
 def line(field_id: str, content: bytes) -> bytes:

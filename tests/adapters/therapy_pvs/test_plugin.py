@@ -6,21 +6,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-import leportal_therapy_pvs.plugin as plugin
 import pluggy
 import pytest
 from click.testing import CliRunner
-from leportal_therapy_pvs.codecs import GdtPatientCodec, ReportJsonCodec
-from leportal_therapy_pvs.localsmtp import LocalSmtpServer
-from leportal_therapy_pvs.render import render_report
-from leportal_therapy_pvs.samples import sample_report
 
+import leportal_therapy_pvs.plugin as plugin
 from leportal_conformance.runner import certify
 from leportal_core.cli import build_cli
 from leportal_core.demo import DemoContext, DemoStep
 from leportal_core.plugins import collect_codecs, new_plugin_manager, register_plugins
 from leportal_core.store import connect
 from leportal_core.therapy import SendingHistory
+from leportal_therapy_pvs.codecs import GdtPatientCodec, ReportJsonCodec
+from leportal_therapy_pvs.localsmtp import LocalSmtpServer
+from leportal_therapy_pvs.render import render_report
+from leportal_therapy_pvs.samples import sample_report
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import io
 
 import pypdf
 import pytest
-from leportal_therapy_pvs.render import accept_pdf, render_flyer, render_report, report_lines
-from leportal_therapy_pvs.samples import sample_report
 
 from leportal_core.errors import ValidationError
 from leportal_core.pdf import inspect_pdf
 from leportal_core.therapy import Continuation, Recommendation
+from leportal_therapy_pvs.render import accept_pdf, render_flyer, render_report, report_lines
+from leportal_therapy_pvs.samples import sample_report
 
 
 def text_of(pdf: bytes) -> str:

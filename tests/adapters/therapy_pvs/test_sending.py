@@ -15,16 +15,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
+
+from leportal_core.errors import ConfigurationError
+from leportal_core.store import connect
+from leportal_core.therapy import Outcome, SendingHistory
 from leportal_therapy_pvs.kim import DEFAULT_DIENSTKENNUNG, KimSettings, message_id_for
 from leportal_therapy_pvs.localsmtp import LocalSmtpServer
 from leportal_therapy_pvs.render import render_report
 from leportal_therapy_pvs.samples import sample_report
 from leportal_therapy_pvs.sending import send_report
 from leportal_therapy_pvs.smtp import SmtpSettings, Tls
-
-from leportal_core.errors import ConfigurationError
-from leportal_core.store import connect
-from leportal_core.therapy import Outcome, SendingHistory
 
 NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 

@@ -1,0 +1,183 @@
+"""What was fetched, in the embedded store (component ``qpr``): one row per remote file version.
+
+A remote file is identified by server, folder, name, size and modification time, so a re-run
+skips what it already has and a re-published file (new size or time) counts as new. A row is
+written *before* the local rename (``pending``) and marked ``filed`` after it, so a crash between
+the two is recovered on the next run instead of filing the report twice (see ``docs/qpr.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from leportal_core import store
+
+__all__ = ["COMPONENT", "Ledger", "LedgerRow", "RemoteKey"]
+
+COMPONENT = "qpr"
+_MIGRATIONS = [
+    """
+    CREATE TABLE qpr_fetched (
+        id INTEGER PRIMARY KEY,
+        server TEXT NOT NULL,
+        remote_dir TEXT NOT NULL,
+        remote_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        local_name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'filed', 'quarantined')),
+        fetched_at TEXT NOT NULL,
+        notified INTEGER NOT NULL DEFAULT 0,
+        remote_done INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (server, remote_dir, remote_name, size, mtime)
+    );
+    CREATE INDEX qpr_fetched_sha256 ON qpr_fetched (sha256);
+    """
+]
+
+
+@attrs.frozen(kw_only=True)
+class RemoteKey:
+    """The identity of one version of one remote file."""
+
+    server: str
+    remote_dir: str
+    remote_name: str
+    size: int
+    mtime: int
+
+
+@attrs.frozen(kw_only=True)
+class LedgerRow:
+    """One recorded remote file version and where its local copy went."""
+
+    id: int
+    key: RemoteKey
+    sha256: str
+    local_name: str
+    status: str
+    fetched_at: dt.datetime
+    notified: bool
+    remote_done: bool
+
+
+class Ledger:
+    """The ``qpr_fetched`` table; every write is one ``BEGIN IMMEDIATE`` transaction."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._conn = store.connect(path)
+        store.ensure_schema(self._conn, COMPONENT, _MIGRATIONS)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def find(self, key: RemoteKey) -> LedgerRow | None:
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM qpr_fetched WHERE server = ? AND remote_dir = ? "  # noqa: S608 - fixed column list
+            "AND remote_name = ? AND size = ? AND mtime = ?",
+            (key.server, key.remote_dir, key.remote_name, key.size, key.mtime),
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def filed_with_sha256(self, sha256: str) -> LedgerRow | None:
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM qpr_fetched WHERE sha256 = ? AND status = 'filed' LIMIT 1",  # noqa: S608 - fixed column list
+            (sha256,),
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def rows(self, status: str) -> list[LedgerRow]:
+        return [
+            _row(r)
+            for r in self._conn.execute(
+                f"SELECT {_COLUMNS} FROM qpr_fetched WHERE status = ? ORDER BY id",  # noqa: S608 - fixed column list
+                (status,),
+            )
+        ]
+
+    def unfinished(self) -> list[LedgerRow]:
+        """Filed rows whose host hook has not yet returned."""
+        return [
+            _row(r)
+            for r in self._conn.execute(
+                f"SELECT {_COLUMNS} FROM qpr_fetched WHERE status = 'filed' AND notified = 0 ORDER BY id"  # noqa: S608 - fixed column list
+            )
+        ]
+
+    def add(
+        self,
+        key: RemoteKey,
+        *,
+        sha256: str,
+        local_name: str,
+        status: str,
+        fetched_at: dt.datetime,
+        notified: bool = False,
+    ) -> int:
+        try:
+            with store.transaction(self._conn) as conn:
+                cursor = conn.execute(
+                    "INSERT INTO qpr_fetched (server, remote_dir, remote_name, size, mtime, sha256, "
+                    "local_name, status, fetched_at, notified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        key.server,
+                        key.remote_dir,
+                        key.remote_name,
+                        key.size,
+                        key.mtime,
+                        sha256,
+                        local_name,
+                        status,
+                        fetched_at.isoformat(),
+                        int(notified),
+                    ),
+                )
+                return int(cursor.lastrowid or 0)
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"{key.remote_name} is already recorded") from exc
+
+    def update(self, row_id: int, **values: object) -> None:
+        allowed = {"status", "notified", "remote_done", "local_name"}
+        if not set(values) <= allowed:
+            raise ValueError(f"cannot set {sorted(set(values) - allowed)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with store.transaction(self._conn) as conn:
+            conn.execute(
+                f"UPDATE qpr_fetched SET {assignments} WHERE id = ?",  # noqa: S608 - names checked above
+                (*values.values(), row_id),
+            )
+
+    def delete(self, row_id: int) -> None:
+        with store.transaction(self._conn) as conn:
+            conn.execute("DELETE FROM qpr_fetched WHERE id = ?", (row_id,))
+
+
+_COLUMNS = (
+    "id, server, remote_dir, remote_name, size, mtime, sha256, local_name, status, fetched_at, "
+    "notified, remote_done"
+)
+
+
+def _row(r: tuple[Any, ...]) -> LedgerRow:
+    return LedgerRow(
+        id=int(r[0]),
+        key=RemoteKey(
+            server=str(r[1]),
+            remote_dir=str(r[2]),
+            remote_name=str(r[3]),
+            size=int(r[4]),
+            mtime=int(r[5]),
+        ),
+        sha256=str(r[6]),
+        local_name=str(r[7]),
+        status=str(r[8]),
+        fetched_at=dt.datetime.fromisoformat(str(r[9])),
+        notified=bool(r[10]),
+        remote_done=bool(r[11]),
+    )
