@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import queue
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -12,12 +16,16 @@ from leportal_core.codec import Codec
 from leportal_core.errors import FormatError, Problem
 
 __all__ = [
+    "DEFAULT_CALL_TIMEOUT",
     "PASS_THROUGH",
     "Call",
+    "CallTimeout",
     "call",
+    "call_deadline",
     "decode_contract_problem",
     "describe_exception",
     "format_error_problem",
+    "new_test",
     "printable",
     "safe_str",
     "short_repr",
@@ -41,13 +49,114 @@ class Call(Generic[T]):
     error: BaseException | None
 
 
+# Long enough for a 1 MiB document through a slow pure-Python parser on a loaded machine.
+DEFAULT_CALL_TIMEOUT = 30.0
+
+
+class CallTimeout(Exception):
+    """An adapter call did not return within the deadline; it is abandoned, not killed."""
+
+
+@attrs.define
+class _Policy:
+    """The deadline of the current run and whether a call of the current test hung."""
+
+    timeout: float | None
+    worker: _Worker | None = None
+    hung: str | None = None
+
+
+_POLICY: contextvars.ContextVar[_Policy | None] = contextvars.ContextVar(
+    "leportal_conformance_call_policy", default=None
+)
+
+
+class _Worker:
+    """One daemon thread that runs adapter calls, so the caller can stop waiting for one.
+
+    A thread that hangs cannot be killed: it is abandoned (daemon, so it does not keep the
+    process alive) and the next call gets a fresh worker.
+    """
+
+    def __init__(self) -> None:
+        self._requests: queue.SimpleQueue[_Request] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="leportal-conformance-call", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            request = self._requests.get()
+            try:
+                request.value = request.function(*request.args)
+            except BaseException as exc:  # carried to the caller, who decides
+                request.error = exc.with_traceback(None)
+            request.done.set()
+            del request  # keep nothing of the call alive while waiting for the next one
+
+    def submit(self, request: _Request) -> None:
+        self._requests.put(request)
+
+
+@attrs.define
+class _Request:
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    value: Any = None
+    error: BaseException | None = None
+    done: threading.Event = attrs.field(factory=threading.Event)
+
+
+@contextlib.contextmanager
+def call_deadline(seconds: float | None) -> Iterator[None]:
+    """Within the block, :func:`call` gives up on an adapter call after ``seconds`` (``None``:
+    no deadline, the call runs on the caller's thread)."""
+    if seconds is not None and seconds <= 0:
+        raise ValueError(f"the call timeout must be positive, got {seconds}")
+    token = _POLICY.set(_Policy(timeout=seconds))
+    try:
+        yield
+    finally:
+        _POLICY.reset(token)
+
+
+def new_test() -> None:
+    """A new test starts: forget that a call of the previous one hung."""
+    policy = _POLICY.get()
+    if policy is not None:
+        policy.hung = None
+
+
 def call(function: Callable[..., T], *args: Any) -> Call[T]:
     """``function(*args)``, catching every exception but :data:`PASS_THROUGH`.
 
     ``RecursionError`` and ``MemoryError`` are caught too: the stack is unwound and the memory
     released by the time we handle them. The traceback is dropped so a failing example's frames
     (and the large inputs they hold) are not kept alive by the report.
+
+    Inside :func:`call_deadline` the call runs on a worker thread; when it does not return in
+    time the result is a :class:`CallTimeout`, and every later call of the same test fails the
+    same way at once (so that Hypothesis' shrinking does not wait for each one).
     """
+    policy = _POLICY.get()
+    if policy is None or policy.timeout is None:
+        return _direct(function, *args)
+    if policy.hung is not None:
+        return Call(None, CallTimeout(f"not called: {policy.hung}"))
+    if policy.worker is None:
+        policy.worker = _Worker()
+    request = _Request(function=function, args=args)
+    policy.worker.submit(request)
+    if not request.done.wait(policy.timeout):
+        policy.worker = None  # abandoned with the call it is stuck in
+        policy.hung = f"an earlier call did not return within {policy.timeout:g} s"
+        return Call(None, CallTimeout(f"did not return within {policy.timeout:g} s"))
+    if request.error is not None:
+        if isinstance(request.error, PASS_THROUGH):
+            raise request.error
+        return Call(None, request.error)
+    return Call(request.value, None)
+
+
+def _direct(function: Callable[..., T], *args: Any) -> Call[T]:
     try:
         return Call(function(*args), None)
     except PASS_THROUGH:
@@ -105,6 +214,8 @@ def short_repr(value: object, limit: int = 80) -> str:
 def format_error_problem(exc: BaseException) -> str | None:
     """Why ``exc`` is not an acceptable rejection of bad input, or ``None`` when it is one:
     a :class:`FormatError` whose problems each carry a code."""
+    if isinstance(exc, CallTimeout):
+        return f"decode hangs ({exc})"
     if not isinstance(exc, FormatError):
         return f"decode raised {describe_exception(exc)} instead of FormatError"
     problems = getattr(exc, "problems", None)

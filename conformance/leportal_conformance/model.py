@@ -7,11 +7,14 @@ import enum
 import shlex
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from leportal_conformance.guard import describe_exception, printable
+from leportal_conformance.guard import describe_exception, new_test, printable
+
+if TYPE_CHECKING:
+    from leportal_conformance.capabilities import Capabilities
 
 __all__ = [
     "CertificationResult",
@@ -21,6 +24,10 @@ __all__ = [
     "TestSpec",
     "run_test",
 ]
+
+CERTIFICATION = "certification"
+DEVELOPMENT = "development"
+MODES = (CERTIFICATION, DEVELOPMENT)
 
 # Messages are one line in listings; the full story goes into ``details``.
 _MAX_MESSAGE = 500
@@ -48,6 +55,9 @@ class TestSpec:
     description: str
     per_codec: bool
     required: bool = True
+    # Capabilities (see capabilities.py) a codec must have for the test to apply to it.
+    requires: frozenset[str] = frozenset()
+    source: str = ""
 
     def instance_id(self, codec: str | None = None) -> str:
         """The reported id: ``metadata.version`` or ``roundtrip.document[fhir.document_reference]``."""
@@ -81,6 +91,18 @@ class TestResult:
     duration_s: float
     message: str = ""
     details: Mapping[str, Any] = attrs.field(factory=dict)
+    # Listed in the known-failures file of a development run: reported, not blocking.
+    known_failure: bool = False
+    source: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        """A required test that failed or could not run, and is not a known failure."""
+        return (
+            self.required
+            and self.status in (Status.FAILED, Status.ERROR)
+            and not self.known_failure
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready view, as written to ``report.json``."""
@@ -88,8 +110,10 @@ class TestResult:
             "id": self.id,
             "group": self.group,
             "description": self.description,
+            "source": self.source,
             "required": self.required,
             "status": self.status.value,
+            "known_failure": self.known_failure,
             "duration_s": round(self.duration_s, 6),
             "message": self.message,
             "details": dict(self.details),
@@ -113,19 +137,48 @@ class CertificationResult:
     environment: Mapping[str, str]
     codecs: tuple[str, ...]
     tests: tuple[TestResult, ...]
+    mode: str = CERTIFICATION
+    known_failures: tuple[str, ...] = ()
+    call_timeout_s: float | None = None
+    capabilities: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    distribution: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """At least one codec, and no required test failed or could not run (known failures of a
+        development run aside)."""
+        return bool(self.codecs) and not any(t.blocking for t in self.tests)
 
     @property
     def certified(self) -> bool:
-        """At least one codec, and no required test failed or could not run."""
-        blocking = {Status.FAILED, Status.ERROR}
-        return bool(self.codecs) and not any(
-            t.required and t.status in blocking for t in self.tests
-        )
+        """A certification-mode run that :attr:`passed`; a development run never certifies."""
+        return self.mode == CERTIFICATION and self.passed
 
     @property
     def verdict(self) -> str:
-        """``CERTIFIED`` or ``NOT CERTIFIED``."""
+        """``CERTIFIED`` or ``NOT CERTIFIED``; a development run says ``DEVELOPMENT RUN PASSED``
+        or ``DEVELOPMENT RUN FAILED``."""
+        if self.mode == DEVELOPMENT:
+            return "DEVELOPMENT RUN PASSED" if self.passed else "DEVELOPMENT RUN FAILED"
         return "CERTIFIED" if self.certified else "NOT CERTIFIED"
+
+    def stale_known_failures(self) -> list[str]:
+        """Known-failure ids that matched no failing test: fixed, and due to leave the file."""
+        failing = [t.id for t in self.tests if t.known_failure]
+        return [
+            known
+            for known in self.known_failures
+            if not any(
+                test_id == known or test_id.partition("[")[0] == known for test_id in failing
+            )
+        ]
+
+    def group_durations(self) -> dict[str, float]:
+        """Seconds spent per group, in the order the groups ran."""
+        durations: dict[str, float] = {}
+        for test in self.tests:
+            durations[test.group] = durations.get(test.group, 0.0) + test.duration_s
+        return durations
 
     def counts(self) -> dict[str, int]:
         """How many tests ended in each status, every status present."""
@@ -141,6 +194,10 @@ class CertificationResult:
             "--seed", str(self.seed), "--max-examples", str(self.max_examples),
             "--report-dir", report_dir if report_dir is not None else "REPORT_DIR",
         ]  # fmt: skip
+        if self.call_timeout_s is not None:
+            parts += ["--timeout", f"{self.call_timeout_s:g}"]
+        if self.mode == DEVELOPMENT:
+            parts += ["--development", "--known-failures", "KNOWN_FAILURES_FILE"]
         return shlex.join(parts)
 
     def as_dict(self, report_dir: str | None = None) -> dict[str, Any]:
@@ -152,7 +209,13 @@ class CertificationResult:
                 "name": self.adapter_name,
                 "version": self.adapter_version,
                 "origin": self.adapter_origin,
+                "distribution": dict(self.distribution),
             },
+            "mode": self.mode,
+            "known_failures": list(self.known_failures),
+            "stale_known_failures": self.stale_known_failures(),
+            "call_timeout_s": self.call_timeout_s,
+            "capabilities": {name: dict(caps) for name, caps in self.capabilities.items()},
             "seed": self.seed,
             "max_examples": self.max_examples,
             "started": _iso(self.started),
@@ -163,6 +226,9 @@ class CertificationResult:
             "certified": self.certified,
             "codecs": list(self.codecs),
             "counts": self.counts(),
+            "group_durations_s": {
+                group: round(seconds, 6) for group, seconds in self.group_durations().items()
+            },
             "reproduce": self.reproduce_command(report_dir),
             "tests": [test.as_dict() for test in self.tests],
         }
@@ -172,15 +238,35 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def run_test(spec: TestSpec, codec: str | None, check: Callable[[], Finding]) -> TestResult:
+def run_test(
+    spec: TestSpec,
+    codec: str | None,
+    check: Callable[[], Finding],
+    *,
+    capabilities: Capabilities | None = None,
+) -> TestResult:
     """Run one test function, timing it; an exception escaping it makes the result ``error``.
 
     Adapter calls inside ``check`` are guarded already, so what arrives here is a failure of the
-    test machinery itself: reported, never allowed to end the run.
+    test machinery itself: reported, never allowed to end the run. With ``capabilities`` (those
+    of the codec under test) a test whose ``requires`` the codec lacks is not run but reported
+    as skipped with the reason; a test that applies and still skips is an ``error``: a
+    certification may skip nothing that applies.
     """
     started = time.perf_counter()
+    new_test()
+    reason = capabilities.missing_reason(spec.requires) if capabilities is not None else None
     try:
-        finding = check()
+        if reason is not None:
+            finding = Finding(status=Status.SKIPPED, message=reason)
+        else:
+            finding = check()
+            if finding.status is Status.SKIPPED and capabilities is not None:
+                finding = Finding(
+                    status=Status.ERROR,
+                    message=f"the test applies to this codec but was skipped: {finding.message}",
+                    details=finding.details,
+                )
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # reported as the test's error, never a crash
@@ -193,6 +279,7 @@ def run_test(spec: TestSpec, codec: str | None, check: Callable[[], Finding]) ->
         group=spec.group,
         description=spec.description,
         required=spec.required,
+        source=spec.source,
         status=finding.status,
         duration_s=time.perf_counter() - started,
         message=one_line(finding.message),

@@ -9,9 +9,16 @@ from typing import NoReturn
 
 import click
 
-from leportal_conformance.model import CertificationResult, Status, TestResult
+from leportal_conformance.guard import DEFAULT_CALL_TIMEOUT
+from leportal_conformance.model import (
+    CERTIFICATION,
+    DEVELOPMENT,
+    CertificationResult,
+    Status,
+    TestResult,
+)
 from leportal_conformance.report import write_reports
-from leportal_conformance.runner import DEFAULT_MAX_EXAMPLES, certify
+from leportal_conformance.runner import DEFAULT_MAX_EXAMPLES, certify, load_known_failures
 from leportal_core.demo import DemoContext, DemoStep
 from leportal_core.errors import PluginError
 from leportal_core.hookspecs import hookimpl
@@ -70,6 +77,24 @@ def conformance() -> None:
     show_default=True,
     help="Generated examples per property test.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_CALL_TIMEOUT,
+    show_default=True,
+    help="Seconds an adapter call may take before it counts as hanging.",
+)
+@click.option(
+    "--development",
+    is_flag=True,
+    help="Development mode: never certifies, but allows --known-failures.",
+)
+@click.option(
+    "--known-failures",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="File of test ids (one a line, # comments) that may fail; development mode only.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of a summary.")
 @click.pass_context
 def certify_command(
@@ -78,19 +103,39 @@ def certify_command(
     report_dir: Path,
     seed: int | None,
     max_examples: int,
+    timeout: float,
+    development: bool,
+    known_failures: Path | None,
     as_json: bool,
 ) -> None:
     """Certify ADAPTER: an installed adapter's name (e.g. fhir) or module:object.
 
-    Exit status 0 when certified, 1 when not, 2 on a usage error such as an unknown adapter.
+    Exit status 0 when certified (in development mode: when nothing but known failures failed),
+    1 when not, 2 on a usage error such as an unknown adapter.
     """
+    if known_failures is not None and not development:
+        _usage_error(ctx, "--known-failures is allowed in development mode (--development) only")
+    known: tuple[str, ...] = ()
+    if known_failures is not None:
+        try:
+            known = load_known_failures(known_failures)
+        except (OSError, UnicodeDecodeError) as exc:
+            _usage_error(ctx, f"cannot read {known_failures}: {exc}")
     try:
         report_dir.mkdir(parents=True, exist_ok=True)  # fail before a long run, not after it
     except OSError as exc:
         _usage_error(ctx, f"cannot create the report directory {report_dir}: {exc.strerror or exc}")
     progress: Callable[[TestResult], None] | None = None if as_json else _print_progress
     try:
-        result = certify(adapter, seed=seed, max_examples=max_examples, progress=progress)
+        result = certify(
+            adapter,
+            seed=seed,
+            max_examples=max_examples,
+            progress=progress,
+            mode=DEVELOPMENT if development else CERTIFICATION,
+            known_failures=known,
+            timeout=timeout,
+        )
     except PluginError as exc:
         _usage_error(ctx, f"cannot load adapter {adapter!r}: {exc.message}")
     try:
@@ -101,8 +146,13 @@ def certify_command(
         click.echo(files.json.read_text(encoding="utf-8"), nl=False)
     else:
         click.echo(_summary(result))
-        click.echo(f"Report: {files.certificate} (also {files.json.name}, {files.junit.name})")
-    ctx.exit(EXIT_CERTIFIED if result.certified else EXIT_NOT_CERTIFIED)
+        for stale in result.stale_known_failures():
+            click.echo(f"note: known failure {stale} did not fail; remove it from the file")
+        click.echo(
+            f"Report: {files.certificate} (also certificate.html, {files.json.name}, "
+            f"{files.junit.name}, REPRODUCE.md)"
+        )
+    ctx.exit(EXIT_CERTIFIED if result.passed else EXIT_NOT_CERTIFIED)
 
 
 def _usage_error(ctx: click.Context, message: str) -> NoReturn:
@@ -111,7 +161,8 @@ def _usage_error(ctx: click.Context, message: str) -> NoReturn:
 
 
 def _print_progress(result: TestResult) -> None:
-    line = f"{_LABEL[result.status]} {result.id}"
+    label = "KNOWN" if result.known_failure else _LABEL[result.status]
+    line = f"{label} {result.id}"
     if result.status is not Status.PASSED and result.message:
         line += f": {result.message}"
     click.echo(line)

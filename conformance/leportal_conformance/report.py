@@ -1,4 +1,6 @@
-"""The report files of a certification: ``report.json``, ``junit.xml`` and ``certificate.md``.
+"""The report bundle of a certification: ``report.json`` (valid against ``report.schema.json``,
+shipped with the suite), ``junit.xml``, ``certificate.md``, ``certificate.html`` and
+``REPRODUCE.md``.
 
 Each is written atomically (a temporary file in the same directory, flushed to disk, then
 renamed over the target), so a reader never sees half a report and a crash leaves the old one.
@@ -7,6 +9,7 @@ renamed over the target), so a reader never sees half a report and a crash leave
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import re
@@ -24,8 +27,10 @@ from leportal_conformance.model import CertificationResult
 __all__ = [
     "ReportFiles",
     "render_certificate",
+    "render_html",
     "render_json",
     "render_junit",
+    "render_reproduce",
     "write_reports",
 ]
 
@@ -42,6 +47,8 @@ class ReportFiles:
     json: Path
     junit: Path
     certificate: Path
+    html: Path | None = None
+    reproduce: Path | None = None
 
 
 def write_reports(result: CertificationResult, report_dir: str | os.PathLike[str]) -> ReportFiles:
@@ -54,10 +61,14 @@ def write_reports(result: CertificationResult, report_dir: str | os.PathLike[str
         json=directory / "report.json",
         junit=directory / "junit.xml",
         certificate=directory / "certificate.md",
+        html=directory / "certificate.html",
+        reproduce=directory / "REPRODUCE.md",
     )
     _write_atomic(files.json, render_json(report).encode("utf-8"))
     _write_atomic(files.junit, render_junit(report))
     _write_atomic(files.certificate, render_certificate(report).encode("utf-8"))
+    _write_atomic(directory / "certificate.html", render_html(report).encode("utf-8"))
+    _write_atomic(directory / "REPRODUCE.md", render_reproduce(report).encode("utf-8"))
     return files
 
 
@@ -99,6 +110,8 @@ def render_junit(report: Mapping[str, Any]) -> bytes:
         "seed": str(report["seed"]),
         "max_examples": str(report["max_examples"]),
         "verdict": report["verdict"],
+        "mode": report.get("mode", "certification"),
+        "distribution_sha256": str(report["adapter"].get("distribution", {}).get("sha256")),
         "reproduce": report["reproduce"],
     }
     for group in GROUPS:
@@ -151,6 +164,30 @@ def _detail_text(case: Mapping[str, Any]) -> str:
 _STATUS_LABEL = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
 
 
+def _label(test: Mapping[str, Any]) -> str:
+    label = _STATUS_LABEL[test["status"]]
+    return f"{label} (known failure)" if test.get("known_failure") else label
+
+
+def _capabilities(report: Mapping[str, Any]) -> str:
+    parts = []
+    for codec, caps in (report.get("capabilities") or {}).items():
+        uncarried = ", ".join(caps["uncarried_fields"]) or "none"
+        parts.append(
+            f"{codec}: {'/'.join(caps['directions'])}, uncarried fields {uncarried}, "
+            f"{caps['golden_vectors']} golden vectors" + ("" if caps["declared"] else " (defaults)")
+        )
+    return "; ".join(parts) or "none"
+
+
+def _distribution(report: Mapping[str, Any]) -> str:
+    distribution = report["adapter"].get("distribution") or {}
+    digest = distribution.get("sha256")
+    if not digest:
+        return "unknown"
+    return f"sha256 {digest} ({distribution.get('files')} files of {distribution.get('root')})"
+
+
 def render_certificate(report: Mapping[str, Any]) -> str:
     """The human-readable certificate in Markdown."""
     adapter = report["adapter"]
@@ -166,7 +203,10 @@ def render_certificate(report: Mapping[str, Any]) -> str:
         "|---|---|",
         f"| Verdict | **{report['verdict']}** |",
         f"| Adapter | {_inline(adapter['name'])} {_inline(adapter['version'])} ({_inline(adapter['origin'])}) |",
+        f"| Distribution | {_inline(_distribution(report))} |",
+        f"| Mode | {_inline(report.get('mode', 'certification'))} |",
         f"| Codecs | {_inline(', '.join(report['codecs']) or 'none')} |",
+        f"| Capabilities | {_inline(_capabilities(report))} |",
         f"| Suite | {_inline(suite['name'])} {_inline(suite['version'])} |",
         f"| Date | {report['started']} to {report['finished']} |",
         f"| Seed | {report['seed']} |",
@@ -181,20 +221,20 @@ def render_certificate(report: Mapping[str, Any]) -> str:
         "",
         "## Results",
         "",
-        "| Test | Status | Requirement | Message |",
-        "|---|---|---|---|",
+        "| Test | Status | Seconds | Requirement | Message |",
+        "|---|---|---|---|---|",
     ]
     for test in report["tests"]:
         lines.append(
-            f"| `{test['id']}` | {_STATUS_LABEL[test['status']]} | {_inline(test['description'])} "
-            f"| {_inline(test['message'])} |"
+            f"| `{test['id']}` | {_label(test)} | {test['duration_s']:.3f} "
+            f"| {_inline(test['description'])} | {_inline(test['message'])} |"
         )
     problems = [test for test in report["tests"] if test["status"] in ("failed", "error")]
     if problems:
         lines += ["", "## Failures", ""]
         for test in problems:
             lines += [
-                f"### `{test['id']}`: {_STATUS_LABEL[test['status']]}",
+                f"### `{test['id']}`: {_label(test)}",
                 "",
                 f"Requirement: {_inline(test['description'])}",
                 "",
@@ -213,6 +253,100 @@ def render_certificate(report: Mapping[str, Any]) -> str:
         lines += ["", "## Not applicable", ""]
         lines += [f"- `{test['id']}`: {_inline(test['message'])}" for test in skipped]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+_HTML_STYLE = (
+    "body{font-family:sans-serif;max-width:72em;margin:2em auto;color:#222}"
+    "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;"
+    "text-align:left;vertical-align:top}.passed{color:#176117}.failed{color:#a31515;"
+    "font-weight:bold}.error{color:#8a4b00;font-weight:bold}.skipped{color:#555}"
+    "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em}"
+)
+
+
+def render_html(report: Mapping[str, Any]) -> str:
+    """The certificate as one self-contained HTML page (no scripts, no external resources)."""
+    e = html.escape
+    adapter, suite, counts = report["adapter"], report["suite"], report["counts"]
+    rows = [
+        ("Verdict", report["verdict"]),
+        ("Adapter", f"{adapter['name']} {adapter['version']} ({adapter['origin']})"),
+        ("Distribution", _distribution(report)),
+        ("Mode", report.get("mode", "certification")),
+        ("Codecs", ", ".join(report["codecs"]) or "none"),
+        ("Capabilities", _capabilities(report)),
+        ("Suite", f"{suite['name']} {suite['version']}"),
+        ("Date", f"{report['started']} to {report['finished']}"),
+        ("Seed", str(report["seed"])),
+        ("Examples per property", str(report["max_examples"])),
+        ("Environment", _environment(report["environment"])),
+        (
+            "Results",
+            f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
+            f"{counts['skipped']} skipped",
+        ),
+    ]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(report['verdict'])}: {e(adapter['name'])} {e(adapter['version'])}</title>",
+        f"<style>{_HTML_STYLE}</style></head><body>",
+        f"<h1>{e(report['verdict'])}: {e(adapter['name'])} {e(adapter['version'])}</h1>",
+        "<table>",
+        *(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows),
+        "</table>",
+        "<p>Reproduce this run:</p>",
+        f"<pre>{e(report['reproduce'])}</pre>",
+        "<h2>Results</h2>",
+        "<table><tr><th>Test</th><th>Status</th><th>Seconds</th><th>Requirement</th>"
+        "<th>Message</th></tr>",
+    ]
+    for test in report["tests"]:
+        parts.append(
+            f"<tr><td><code>{e(test['id'])}</code></td>"
+            f'<td class="{e(test["status"])}">{e(_label(test))}</td>'
+            f"<td>{test['duration_s']:.3f}</td><td>{e(test['description'])}</td>"
+            f"<td>{e(test['message'])}</td></tr>"
+        )
+    parts.append("</table>")
+    for test in report["tests"]:
+        example = test["details"].get("falsifying_example")
+        if test["status"] in ("failed", "error") and example:
+            parts += [
+                f"<h3><code>{e(test['id'])}</code>: falsifying example</h3>",
+                f"<pre>{e(str(example))}</pre>",
+            ]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def render_reproduce(report: Mapping[str, Any]) -> str:
+    """``REPRODUCE.md``: the exact command and the versions that make a run repeatable."""
+    adapter = report["adapter"]
+    lines = [
+        f"# Reproducing this run of {_inline(report['suite']['name'])}",
+        "",
+        "With the same adapter (same distribution hash), suite and Hypothesis versions, this "
+        "command generates the same examples in the same order and shrinks to the same "
+        "falsifying examples:",
+        "",
+        *_fenced(report["reproduce"], "sh"),
+        "",
+        f"- Adapter: {_inline(adapter['name'])} {_inline(adapter['version'])} "
+        f"({_inline(adapter['origin'])})",
+        f"- Distribution: {_inline(_distribution(report))}",
+        f"- Suite: {_inline(report['suite']['version'])}; mode {_inline(report.get('mode', ''))}",
+        f"- Seed: {report['seed']}; examples per property: {report['max_examples']}",
+        f"- Environment: {_inline(_environment(report['environment']))}",
+    ]
+    if report.get("known_failures"):
+        lines += [
+            "",
+            "A development run: put these ids into the known-failures file:",
+            "",
+            *_fenced("\n".join(report["known_failures"]), "text"),
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _environment(environment: Mapping[str, str]) -> str:

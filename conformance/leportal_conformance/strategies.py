@@ -10,21 +10,35 @@ from __future__ import annotations
 import datetime as dt
 import random
 import unicodedata
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from hypothesis import strategies as st
 
 from leportal_core.document import MAX_REFERENCE_LENGTH, MAX_TITLE_LENGTH, Document
 
+if TYPE_CHECKING:  # imported where used: a vendor testing Documents needs none of these
+    from leportal_core.billing.records import BillingRecord, MassRecord
+    from leportal_core.cases.model import CaseOpened, Stay
+    from leportal_core.therapy.model import TherapyReport
+
 __all__ = [
     "LARGE_CONTENT_SIZES",
+    "billing_records",
+    "cases",
     "contents",
     "dates",
     "documents",
     "edge_documents",
+    "iks",
     "kdl_codes",
+    "kvnrs",
+    "mass_records",
     "media_types",
     "references",
     "sample_documents",
+    "stays",
+    "therapy_reports",
     "titles",
 ]
 
@@ -304,3 +318,188 @@ def edge_documents() -> tuple[Document, ...]:
             kdl_code="AA000000",
         ),
     )
+
+
+# Other core objects. Generated through the objects' own constructors, so every value is one the
+# core accepts; the awkward parts are texts at their limits, umlauts, and calendar edges.
+
+
+def iks() -> st.SearchStrategy[str]:
+    """Valid 9-digit Institutionskennzeichen (check digit computed, class digits as drawn)."""
+    from leportal_core.identifiers import ik
+
+    return (
+        st.from_regex(r"[0-9]{8}", fullmatch=True)
+        .map(lambda digits: digits + ik.calc_check_digit(digits))
+        .filter(ik.is_valid)
+    )
+
+
+def kvnrs() -> st.SearchStrategy[str]:
+    """Valid 10-character Krankenversichertennummern (unveränderbarer Teil)."""
+    from leportal_core.identifiers import kvnr
+
+    return (
+        st.from_regex(r"[A-Z][1-9][0-9]{7}", fullmatch=True)
+        .map(lambda start: start + kvnr.calc_check_digit(start))
+        .filter(kvnr.is_valid)
+    )
+
+
+_CASE_TEXT = st.sampled_from(("F-1", "Fall 2026/0001", "Müller-Lüdenscheidt", "ÄÖÜß-77", "x" * 40))
+
+
+def stays() -> st.SearchStrategy[Stay]:
+    """Hospital stays: admission, an optional discharge on or after it, optional Fachabteilung."""
+    from leportal_core.cases.model import Stay
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Stay:
+        admitted = draw(st.dates(dt.date(1990, 1, 1), dt.date(2099, 12, 31)))
+        length = draw(st.one_of(st.none(), st.integers(0, 400)))
+        department = draw(
+            st.sampled_from(("", "0100", "0300 Kardiologie", "1500 Allgemeine Chirurgie Ü"))
+        )
+        discharged = None if length is None else admitted + dt.timedelta(days=length)
+        return Stay(admitted=admitted, discharged=discharged, department=department)
+
+    return build()
+
+
+def cases() -> st.SearchStrategy[CaseOpened]:
+    """Opened audit cases (``CaseOpened``) with valid IKs and KVNR, any Bundesland, optional
+    invoice data in the right order."""
+    from leportal_core.cases.model import CaseOpened
+    from leportal_core.deadlines.calendar import Bundesland
+
+    @st.composite
+    def build(draw: st.DrawFn) -> CaseOpened:
+        invoice_date = draw(
+            st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2099, 1, 1)))
+        )
+        received = (
+            None
+            if invoice_date is None
+            else invoice_date + dt.timedelta(days=draw(st.integers(0, 60)))
+        )
+        return CaseOpened(
+            case_number=draw(_CASE_TEXT),
+            hospital_ik=draw(iks()),
+            kasse_ik=draw(iks()),
+            kvnr=draw(kvnrs()),
+            stay=draw(stays()),
+            state=draw(st.sampled_from(list(Bundesland))),
+            invoice_number=draw(st.sampled_from(("", "R-1", "2026-000001"))),
+            invoice_date=invoice_date,
+            invoice_received=received,
+            md_reference=draw(st.sampled_from(("", "MD-2026-1", "ß" * 40))),
+            roll_forward=draw(st.booleans()),
+        )
+
+    return build()
+
+
+def mass_records() -> st.SearchStrategy[MassRecord]:
+    """MASS billing lines (``MassRecord``): one calendar month, Decimal quantity and rate, the
+    amount their product rounded half up to cents, as the record requires."""
+    from leportal_core.billing.records import MassRecord, Unit, line_amount
+
+    @st.composite
+    def build(draw: st.DrawFn) -> MassRecord:
+        start = draw(st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 1)))
+        end_day = draw(st.integers(start.day, max(start.day, 28)))
+        quantity = draw(st.decimals(Decimal("0.01"), Decimal("999.99"), places=2))
+        rate = draw(st.decimals(Decimal("0.00"), Decimal("9999.99"), places=2))
+        amount = line_amount(quantity, rate)
+        return MassRecord(
+            invoice_number=draw(st.sampled_from(("R-1", "2026/0001", "Ü-9"))),
+            invoice_date=start,
+            ik=draw(iks()),
+            facility_number=draw(st.sampled_from(("1", "0042", "E-77"))),
+            file_reference=draw(st.sampled_from(("AZ 1/26", "Müller-7", "ß|^~"))),
+            last_name=draw(st.sampled_from(("Müller-Lüdenscheidt", "O'Neill", "Ñúñez", "Ö"))),
+            first_name=draw(st.sampled_from(("Jürgen", "Zoë", "Anna-Lena", "Ŝ"))),
+            birth_date=draw(st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31))),
+            service_type=draw(st.sampled_from(("01", "Eingliederungshilfe", "X9"))),
+            period_start=start,
+            period_end=start.replace(day=end_day),
+            quantity=quantity,
+            unit=draw(st.sampled_from(list(Unit))),
+            rate=rate,
+            amount=amount,
+            invoice_total=amount + draw(st.decimals(Decimal(0), Decimal("1000"), places=2)),
+            remark=draw(st.one_of(st.none(), st.sampled_from(("", "Nachberechnung „März“")))),
+        )
+
+    return build()
+
+
+def billing_records() -> st.SearchStrategy[BillingRecord]:
+    """Generic billing records (``BillingRecord``) as the MASS profiles read and write them."""
+    return mass_records().map(lambda record: record.to_record())
+
+
+_REPORT_TEXTS = (
+    "Sigmatismus interdentalis.",
+    "Gute Mitarbeit.\nFortschritte bei /s/.",
+    "Größe & Gewicht <Verlauf> „Zitat“ 🩺",
+    "Zeile 1\r\nZeile 2\n\nAbsatz; a|b^c~d\\e&f",
+    "تقرير طبي – דו״ח",
+    "x" * 2000,
+)
+
+
+def therapy_reports() -> st.SearchStrategy[TherapyReport]:
+    """Therapieberichte (``TherapyReport``): a valid Heilmittel prescription with awkward free
+    texts (Befund, Therapieverlauf, Therapieziele), names and dates; drawn values the report
+    rejects are discarded, so every value is one the core accepts."""
+    from hypothesis import reject
+
+    from leportal_core.errors import LeportalError
+    from leportal_core.therapy import model as therapy
+
+    practice = therapy.Practice(
+        name="Logopädie Groß",
+        ik="401109876",
+        discipline=therapy.Discipline.SPRACHTHERAPIE,
+        address=therapy.Address(street="Hauptstraße 1", postal_code="04109", city="Leipzig"),
+    )
+    texts = st.one_of(st.sampled_from(_REPORT_TEXTS), titles())
+
+    @st.composite
+    def build(draw: st.DrawFn) -> TherapyReport:
+        prescribed = draw(st.dates(dt.date(2000, 1, 1), dt.date(2090, 12, 31)))
+        try:
+            return therapy.TherapyReport(
+                report_id=draw(st.sampled_from(("R-1", "2026/0001", "Ü-77"))),
+                created=prescribed + dt.timedelta(days=draw(st.integers(0, 365))),
+                practice=practice,
+                therapist=therapy.Therapist(name=draw(_NAMES), profession="Logopädin"),
+                patient=therapy.Patient(
+                    patient_id=draw(st.sampled_from(("17", "P-0001"))),
+                    family_name=draw(_NAMES),
+                    given_name=draw(_NAMES),
+                    birth_date=prescribed - dt.timedelta(days=draw(st.integers(0, 36_500))),
+                ),
+                doctor=therapy.Doctor(name="Dr. Weiß"),
+                prescription=therapy.Prescription(
+                    verordnungsdatum=prescribed,
+                    icd10_codes=("F80.1",),
+                    diagnosegruppe="SP1",
+                    leitsymptomatik=draw(texts),
+                    heilmittel=("Sprachtherapie 45 min",),
+                    behandlungseinheiten=draw(st.integers(1, 60)),
+                    therapiefrequenz="1x wöchentlich",
+                ),
+                befund=draw(texts),
+                therapieverlauf=draw(texts),
+                therapieziele=draw(texts),
+                recommendation=therapy.Recommendation(continuation=therapy.Continuation.FORTSETZEN),
+            )
+        except LeportalError:
+            reject()
+
+    return build()
+
+
+_NAMES = st.sampled_from(("Schütz", "Jörg", "O'Neill", "Zoë", "Müller-Lüdenscheidt", "Ŝ", "李"))

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from leportal_conformance import catalog
+from leportal_conformance.capabilities import Capabilities
 from leportal_conformance.guard import call, decode_contract_problem, describe_exception
 from leportal_conformance.model import Finding, Status, TestResult, TestSpec, run_test
 from leportal_conformance.properties import Violation, check_property
@@ -42,7 +43,13 @@ WRONG_TYPE_INPUTS: tuple[tuple[str, bytes], ...] = (
 _MAX_CASES = 10
 
 
-def run(codecs: dict[str, Codec[Any]], *, seed: int, max_examples: int) -> Iterator[TestResult]:
+def run(
+    codecs: dict[str, Codec[Any]],
+    *,
+    seed: int,
+    max_examples: int,
+    capabilities: dict[str, Capabilities] | None = None,
+) -> Iterator[TestResult]:
     """The malformed-input tests, test by test, each for every codec."""
     tests: tuple[tuple[TestSpec, Callable[[Codec[Any]], Finding]], ...] = (
         (catalog.EMPTY, _empty),
@@ -53,7 +60,8 @@ def run(codecs: dict[str, Codec[Any]], *, seed: int, max_examples: int) -> Itera
     )
     for spec, check in tests:
         for name, codec in codecs.items():
-            yield run_test(spec, name, functools.partial(check, codec))
+            caps = (capabilities or {}).get(name) or Capabilities(declared=False)
+            yield run_test(spec, name, functools.partial(check, codec), capabilities=caps)
 
 
 def _empty(codec: Codec[Any]) -> Finding:

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from leportal_conformance import catalog
+from leportal_conformance.capabilities import Capabilities, read_capabilities
 from leportal_conformance.guard import call, describe_exception, short_repr
 from leportal_conformance.model import Finding, Status, TestResult, run_test
 from leportal_core.codec import CODEC_NAME, Codec
@@ -32,6 +33,7 @@ class Discovery:
 
     results: tuple[TestResult, ...]
     codecs: dict[str, Codec[Any]]
+    capabilities: dict[str, Capabilities] = attrs.field(factory=dict)
 
 
 @attrs.define
@@ -55,7 +57,37 @@ def discover(adapter: LoadedAdapter) -> Discovery:
     results.append(run_test(catalog.VERSION, None, lambda: _version(adapter)))
     for label, candidate in _labelled(registration.raw):
         results.append(run_test(catalog.COMPLETE, label, functools.partial(_complete, candidate)))
-    return Discovery(results=tuple(results), codecs=codecs)
+    capabilities: dict[str, Capabilities] = {}
+    for name, codec in codecs.items():
+        read = call(read_capabilities, codec)
+        declared = read.value if read.value is not None else Capabilities(declared=False)
+        capabilities[name] = declared
+        results.append(
+            run_test(
+                catalog.CAPABILITIES,
+                name,
+                functools.partial(_capabilities_finding, declared, read.error),
+            )
+        )
+    return Discovery(results=tuple(results), codecs=codecs, capabilities=capabilities)
+
+
+def _capabilities_finding(declared: Capabilities, error: BaseException | None) -> Finding:
+    if error is not None:
+        return Finding(
+            status=Status.FAILED,
+            message=f"reading the capabilities raised {describe_exception(error)}",
+        )
+    details = declared.as_dict()
+    if declared.problems:
+        details["problems"] = list(declared.problems)
+        return Finding(
+            status=Status.FAILED,
+            message="; ".join(declared.problems) + " (every test applies)",
+            details=details,
+        )
+    what = "declared" if declared.declared else "none declared: the defaults, every test applies"
+    return Finding(status=Status.PASSED, message=what, details=details)
 
 
 def _register(adapter: LoadedAdapter, registration: _Registration) -> Finding:

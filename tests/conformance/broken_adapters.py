@@ -6,12 +6,14 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import threading
+import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from leportal_core.codec import Codec
 from leportal_core.document import Document
-from leportal_core.errors import FormatError
+from leportal_core.errors import FormatError, Problem
 from leportal_core.hookspecs import hookimpl
 
 from .toy_adapter import ToyAdapter, ToyDocumentCodec
@@ -128,6 +130,152 @@ class _NoDescription(ToyDocumentCodec):
     description: ClassVar[str] = ""
 
 
+# Set by the tests when they are done with the hanging adapter, so its thread can end.
+RELEASE_HANG = threading.Event()
+
+
+class _HangsOnEmpty(ToyDocumentCodec):
+    """Waits forever (as for a socket that never answers) when given empty input."""
+
+    def decode(self, data: bytes, /) -> Document:
+        if not data:
+            RELEASE_HANG.wait()
+            raise _fail_empty()
+        return super().decode(data)
+
+
+def _fail_empty() -> FormatError:
+    return FormatError("empty", [Problem(code="toy.empty", message="empty input")])
+
+
+class _RandomIds(ToyDocumentCodec):
+    """Stamps every encoding with a fresh random message id (and strips it when decoding)."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        return b"%s\n" % uuid.uuid4().hex.encode("ascii") + super().encode(obj)
+
+    def decode(self, data: bytes, /) -> Document:
+        head, newline, rest = data.partition(b"\n")
+        if not newline or len(head) != 32:
+            raise _fail_empty()
+        return super().decode(rest)
+
+
+class _Hoards(ToyDocumentCodec):
+    """Keeps every decoded Document in a cache that never forgets."""
+
+    cache: ClassVar[list[Document]] = []
+
+    def decode(self, data: bytes, /) -> Document:
+        document = super().decode(data)
+        self.cache.append(document)
+        return document
+
+
+class _SwallowsErrors(ToyDocumentCodec):
+    """Catches every error and returns an empty Document instead."""
+
+    def decode(self, data: bytes, /) -> Document:
+        try:
+            return super().decode(data)
+        except FormatError:
+            return Document(
+                title="leer", media_type="text/plain", created=dt.date(2026, 1, 1), content=b""
+            )
+
+
+class _SwapsReferences(ToyDocumentCodec):
+    """Writes the patient reference where the case reference belongs, and vice versa."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        return super().encode(
+            Document(
+                title=obj.title,
+                media_type=obj.media_type,
+                created=obj.created,
+                content=obj.read_bytes(),
+                patient_id=obj.case_id,
+                case_id=obj.patient_id,
+                kdl_code=obj.kdl_code,
+            )
+        )
+
+
+class _LosesCategory(ToyDocumentCodec):
+    """Drops the KDL code (the document's category) without declaring it cannot carry it."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        record = json.loads(super().encode(obj))
+        record["kdl_code"] = None
+        return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+class _ClaimsUncarriedButInvents(ToyDocumentCodec):
+    """Declares it cannot carry the KDL code, yet decodes one it made up."""
+
+    conformance_capabilities: ClassVar[dict[str, Any]] = {"uncarried_fields": ["kdl_code"]}
+
+    def decode(self, data: bytes, /) -> Document:
+        document = super().decode(data)
+        return Document(
+            title=document.title,
+            media_type=document.media_type,
+            created=document.created,
+            content=document.read_bytes(),
+            patient_id=document.patient_id,
+            case_id=document.case_id,
+            kdl_code="AA000000",
+        )
+
+
+class _BadCapabilities(ToyDocumentCodec):
+    """Declares a direction that does not exist."""
+
+    conformance_capabilities: ClassVar[dict[str, Any]] = {"directions": ["read"]}
+
+
+class _EncodeLeaksTypeError(ToyDocumentCodec):
+    """Does not check what it is given to encode: foreign objects raise AttributeError."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        obj.read_bytes()
+        return super().encode(obj)
+
+
+class _EmptyProblemMessage(ToyDocumentCodec):
+    """Rejects empty input with a problem that explains nothing."""
+
+    def decode(self, data: bytes, /) -> Document:
+        if not data:
+            raise FormatError("rejected", [Problem(code="toy.empty", message="")])
+        return super().decode(data)
+
+
+class _WrongHash(ToyDocumentCodec):
+    """Writes the SHA-256 of the wrong bytes, so it rejects its own output."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        record = json.loads(super().encode(obj))
+        record["sha256"] = hashlib.sha256(obj.read_bytes() + b"\n").hexdigest()
+        return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+class _GoldenMismatch(ToyDocumentCodec):
+    """Declares a golden vector whose bytes are not what it encodes."""
+
+    conformance_golden_vectors: ClassVar[tuple[tuple[bytes, object], ...]] = (
+        (
+            b'{"format":"leportal-toy/1","title":"Befund","media_type":"text/plain",'
+            b'"created":"2026-02-09","patient_id":null,"case_id":null,"kdl_code":null,"size":0,'
+            b'"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",'
+            b'"content":""}',
+            Document(
+                title="Befund", media_type="text/plain", created=dt.date(2026, 2, 10), content=b""
+            ),
+        ),
+    )
+
+
 class DropsLastByte(ToyAdapter):
     codec_types = (_DropsLastByte,)
 
@@ -172,6 +320,64 @@ class NoCodecs(ToyAdapter):
     codec_types = ()
 
 
+class HangsOnEmpty(ToyAdapter):
+    codec_types = (_HangsOnEmpty,)
+
+
+class RandomIds(ToyAdapter):
+    codec_types = (_RandomIds,)
+
+
+class Hoards(ToyAdapter):
+    codec_types = (_Hoards,)
+
+
+class SwallowsErrors(ToyAdapter):
+    codec_types = (_SwallowsErrors,)
+
+
+class SwapsReferences(ToyAdapter):
+    codec_types = (_SwapsReferences,)
+
+
+class LosesCategory(ToyAdapter):
+    codec_types = (_LosesCategory,)
+
+
+class ClaimsUncarriedButInvents(ToyAdapter):
+    codec_types = (_ClaimsUncarriedButInvents,)
+
+
+class BadCapabilities(ToyAdapter):
+    codec_types = (_BadCapabilities,)
+
+
+class EncodeLeaksTypeError(ToyAdapter):
+    codec_types = (_EncodeLeaksTypeError,)
+
+
+class EmptyProblemMessage(ToyAdapter):
+    codec_types = (_EmptyProblemMessage,)
+
+
+class WrongHash(ToyAdapter):
+    codec_types = (_WrongHash,)
+
+
+class GoldenMismatch(ToyAdapter):
+    codec_types = (_GoldenMismatch,)
+
+
+class UndocumentedHook:
+    """Its hook implementation has no docstring."""
+
+    ADAPTER_NAME = "toy"
+
+    @hookimpl
+    def leportal_register_codecs(self, register: Callable[[Codec[Any]], None]) -> None:
+        register(ToyDocumentCodec())
+
+
 class HookRaises:
     """Its registration hook itself fails."""
 
@@ -194,3 +400,16 @@ flaky = Flaky()
 no_description = NoDescription()
 no_codecs = NoCodecs()
 hook_raises = HookRaises()
+hangs_on_empty = HangsOnEmpty()
+random_ids = RandomIds()
+hoards = Hoards()
+swallows_errors = SwallowsErrors()
+swaps_references = SwapsReferences()
+loses_category = LosesCategory()
+claims_uncarried_but_invents = ClaimsUncarriedButInvents()
+bad_capabilities = BadCapabilities()
+encode_leaks_type_error = EncodeLeaksTypeError()
+empty_problem_message = EmptyProblemMessage()
+wrong_hash = WrongHash()
+golden_mismatch = GoldenMismatch()
+undocumented_hook = UndocumentedHook()

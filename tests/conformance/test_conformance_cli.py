@@ -37,7 +37,9 @@ def test_certified_adapter_exits_0(tmp_path: Path) -> None:
     assert "CERTIFIED: toy 1.0.0" in output
     assert "seed 3" in output
     assert str(out / "certificate.md") in output
-    assert {p.name for p in out.iterdir()} == {"report.json", "junit.xml", "certificate.md"}
+    assert {p.name for p in out.iterdir()} == {
+        "report.json", "junit.xml", "certificate.md", "certificate.html", "REPRODUCE.md",
+    }  # fmt: skip
 
 
 def test_not_certified_adapter_exits_1(tmp_path: Path) -> None:

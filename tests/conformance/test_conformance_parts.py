@@ -190,3 +190,60 @@ def test_a_test_that_crashes_is_an_error_not_a_crash() -> None:
     assert result.status is Status.ERROR
     assert result.id == "malformed.empty[toy.document]"
     assert result.message == "the test could not run: RuntimeError: bug in the suite"
+
+
+SMALL = settings(
+    max_examples=15, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
+
+
+@SMALL
+@given(strategies.cases())
+def test_cases_are_valid_case_openings(case: object) -> None:
+    from leportal_core.cases.model import CaseOpened
+    from leportal_core.identifiers import ik, kvnr
+
+    assert isinstance(case, CaseOpened)
+    assert ik.is_valid(case.hospital_ik)
+    assert kvnr.is_valid(case.kvnr)
+    if case.invoice_date is not None:
+        assert case.invoice_received is not None
+        assert case.invoice_received >= case.invoice_date
+
+
+@SMALL
+@given(strategies.mass_records())
+def test_mass_records_are_valid_and_round_trip_through_the_generic_record(record: object) -> None:
+    from leportal_core.billing.records import MassRecord, line_amount
+
+    assert isinstance(record, MassRecord)
+    assert record.amount == line_amount(record.quantity, record.rate)
+    assert MassRecord.from_record(record.to_record()) == record
+
+
+@SMALL
+@given(strategies.therapy_reports())
+def test_therapy_reports_are_valid(report: object) -> None:
+    from leportal_core.therapy import TherapyReport
+
+    assert isinstance(report, TherapyReport)
+    assert report.created >= report.prescription.verordnungsdatum
+
+
+def test_pyproject_registers_the_pytest_plugin() -> None:
+    pyproject = tomllib.loads((ROOT / "conformance" / "pyproject.toml").read_text(encoding="utf-8"))
+    entry_points = pyproject["project"]["entry-points"]["pytest11"]
+    assert entry_points == {
+        "leportal_conformance.pytest_plugin": "leportal_conformance.pytest_plugin"
+    }
+    assert (
+        "report.schema.json"
+        in pyproject["tool"]["setuptools"]["package-data"]["leportal_conformance"]
+    )
+
+
+def test_every_test_names_its_source_and_declares_only_known_capabilities() -> None:
+    known = {"document", "encode", "decode", "golden"}
+    for spec in catalog.ALL_TESTS:
+        assert spec.source, spec.id
+        assert spec.requires <= known, spec.id

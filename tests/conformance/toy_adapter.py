@@ -55,6 +55,18 @@ class ToyDocumentCodec:
     media_type: ClassVar[str] = "application/vnd.leportal-toy+json"
     object_type: ClassVar[type[Any]] = Document
     description: ClassVar[str] = "A Document as one JSON object, its content in base64."
+    # Worked out by hand: SHA-256 of no bytes, and the keys in the order encode writes them.
+    conformance_golden_vectors: ClassVar[tuple[tuple[bytes, object], ...]] = (
+        (
+            b'{"format":"leportal-toy/1","title":"Befund","media_type":"text/plain",'
+            b'"created":"2026-02-09","patient_id":null,"case_id":null,"kdl_code":null,"size":0,'
+            b'"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",'
+            b'"content":""}',
+            Document(
+                title="Befund", media_type="text/plain", created=dt.date(2026, 2, 9), content=b""
+            ),
+        ),
+    )
 
     def encode(self, obj: Document, /) -> bytes:
         if not isinstance(obj, Document):
@@ -178,6 +190,7 @@ class ToyAdapter:
 
     @hookimpl
     def leportal_register_codecs(self, register: Callable[[Codec[Any]], None]) -> None:
+        """One instance of each codec type."""
         for codec_type in self.codec_types:
             register(codec_type())
 
@@ -192,3 +205,41 @@ class TwoCodecsAdapter(ToyAdapter):
 
 
 two_codecs = TwoCodecsAdapter()
+
+
+class ToyReaderCodec(ToyDocumentCodec):
+    """Reads the toy format but does not write it, and says so."""
+
+    name: ClassVar[str] = "toy.reader"
+    conformance_capabilities: ClassVar[dict[str, Any]] = {"directions": ["decode"]}
+    conformance_golden_vectors: ClassVar[tuple[tuple[bytes, object], ...]] = ()
+
+    def encode(self, obj: Document, /) -> bytes:
+        raise ValidationError(f"{self.name} does not write the toy format")
+
+
+class ToyNoCategoryCodec(ToyDocumentCodec):
+    """A format without a place for the KDL code, declared as such."""
+
+    name: ClassVar[str] = "toy.no_category"
+    conformance_capabilities: ClassVar[dict[str, Any]] = {
+        "directions": ["encode", "decode"],
+        "uncarried_fields": ["kdl_code"],
+    }
+    conformance_golden_vectors: ClassVar[tuple[tuple[bytes, object], ...]] = ()
+
+    def encode(self, obj: Document, /) -> bytes:
+        if not isinstance(obj, Document):
+            raise ValidationError(f"{self.name} encodes Documents, not {type(obj).__name__}")
+        record = json.loads(super().encode(obj))
+        record["kdl_code"] = None
+        return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+class DeclaringAdapter(ToyAdapter):
+    """Codecs that declare capabilities: certifiable, with what does not apply skipped."""
+
+    codec_types = (ToyReaderCodec, ToyNoCategoryCodec)
+
+
+declaring = DeclaringAdapter()

@@ -40,4 +40,5 @@ def test_broken_copy_of_fhir_adapter_is_not_certified(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     failed = {t["id"] for t in report["tests"] if t["status"] == "failed"}
-    assert failed == {"roundtrip.document[fhir_broken.document_reference]"}
+    # The dropped byte must be caught by the round trip; stricter groups may name more defects.
+    assert "roundtrip.document[fhir_broken.document_reference]" in failed
