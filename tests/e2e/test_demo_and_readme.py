@@ -12,14 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
-    env = {**os.environ, "LEPORTAL_PLUGINS": "fhir,conformance"}
+    """As `make demo` runs it: every installed plug-in, a relative output folder."""
+    env = {key: value for key, value in os.environ.items() if key != "LEPORTAL_PLUGINS"}
     code = "from leportal_core.cli import main; main()"
+    args = ["demo", "--samples", str(ROOT / "samples"), "--out", "demo-out"]
     result = subprocess.run(
-        [sys.executable, "-c", code, "demo", "--out", str(tmp_path)],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=tmp_path,
         check=False,
         timeout=600,
     )
@@ -31,8 +33,20 @@ def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
     assert "fhir.document_reference (application/fhir+json)" in out
     assert "read back intact: True" in out
     assert "CERTIFIED" in out
-    assert (tmp_path / "fhir.document_reference.out").is_file()
-    assert (tmp_path / "certification" / "report.json").is_file()
+    for chapter in (
+        "Unterlagenanforderung",
+        "Ostermontag",
+        "TOTP",
+        "MASS",
+        "MDM",
+        "Therapiebericht",
+        "QPR",
+    ):
+        assert chapter in out, chapter
+    assert "Traceback" not in out + result.stderr
+    out_dir = tmp_path / "demo-out"
+    assert (out_dir / "fhir.document_reference.out").is_file()
+    assert (out_dir / "certification" / "report.json").is_file()
 
 
 def test_readme_embedding_example_runs() -> None:

@@ -36,7 +36,7 @@ def _prepare(base: Path) -> Path:
 
 
 def _pickup(context: DemoContext) -> None:
-    base = context.out / "qpr"
+    base = (context.out / "qpr").resolve()  # config paths are resolved against base
     _prepare(base)
     client_key = generate_key()
     key_path = base / "client_ed25519"
