@@ -15,7 +15,7 @@ $(STAMP): $(PROJECTS)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
 		-e './adapters/therapy_pvs[demo,test]' -e ./adapters/qpr_sftp \
-		-e ./conformance -e ./data/kdl
+		-e './conformance[test]' -e ./data/kdl
 	touch $@
 
 demo: $(STAMP)

@@ -179,6 +179,20 @@ def test_junit_xml(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
     assert properties["seed"] == str(SEED)
 
 
+def test_junit_xml_loads_in_a_junit_parser(
+    toy_run: tuple[CertificationResult, ReportFiles],
+) -> None:
+    """An independent JUnit reader (junitparser) sees the same tests and verdicts."""
+    import junitparser  # a test dependency of leportal-conformance (extra "test")
+
+    result, files = toy_run
+    xml = junitparser.JUnitXml.fromfile(str(files.junit))
+    cases = [case for suite in xml for case in suite]
+    assert {case.name for case in cases} == TOY_IDS
+    assert all(case.is_passed for case in cases)
+    assert sum(suite.tests for suite in xml) == len(result.tests)
+
+
 def test_certificate_markdown(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
     _, files = toy_run
     text = files.certificate.read_text(encoding="utf-8")
