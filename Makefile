@@ -1,13 +1,12 @@
-# make demo | make test | make lint | make bench — each creates .venv and installs what it needs.
+# make demo | make test | make lint | make bench | make dist — each creates .venv and installs what it needs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PROJECTS := pyproject.toml adapters/fhir/pyproject.toml adapters/kis_archive/pyproject.toml \
-	adapters/therapy_pvs/pyproject.toml adapters/qpr_sftp/pyproject.toml \
-	conformance/pyproject.toml data/kdl/pyproject.toml
+DISTRIBUTIONS := . adapters/fhir adapters/kis_archive adapters/therapy_pvs adapters/qpr_sftp conformance data/kdl
+PROJECTS := $(addsuffix /pyproject.toml,$(DISTRIBUTIONS))
 
-.PHONY: demo test lint pytest bench clean
+.PHONY: demo test lint pytest bench dist clean
 
 $(STAMP): $(PROJECTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leportal needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -15,7 +14,7 @@ $(STAMP): $(PROJECTS)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
 		-e './adapters/therapy_pvs[demo,test]' -e ./adapters/qpr_sftp \
-		-e './conformance[test]' -e ./data/kdl
+		-e './conformance[test]' -e ./data/kdl --group dev
 	touch $@
 
 demo: $(STAMP)
@@ -36,5 +35,12 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
+# Wheels and sdists of every distribution, checked as PyPI would check them.
+dist: $(STAMP)
+	rm -rf dist
+	@for project in $(DISTRIBUTIONS); do $(BIN)/python -m build --outdir dist $$project >/dev/null || exit 1; done
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) build dist out .hypothesis .mypy_cache .ruff_cache
+	find . -name '*.egg-info' -prune -exec rm -rf {} + -o -name __pycache__ -prune -exec rm -rf {} +
