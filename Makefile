@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DISTRIBUTIONS := . adapters/fhir adapters/kis_archive adapters/therapy_pvs adapters/qpr_sftp conformance data/kdl
 PROJECTS := $(addsuffix /pyproject.toml,$(DISTRIBUTIONS))
 
-.PHONY: demo test lint pytest bench dist clean
+.PHONY: demo test test-lowest lint pytest bench dist clean
 
 $(STAMP): $(PROJECTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leportal needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -25,6 +25,16 @@ test: pytest lint
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The core's tests with the lowest versions every declared dependency allows, so a floor in a
+# pyproject.toml is one that works (uv resolves direct dependencies to their lowest versions).
+LOWEST := .venv-lowest
+test-lowest: $(STAMP)
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
+		-e '.[test]' -e ./adapters/fhir
+	$(LOWEST)/bin/python -m pytest -q tests/core
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_kis_archive -p leportal_therapy_pvs -p leportal_qpr_sftp \
@@ -42,5 +52,5 @@ dist: $(STAMP)
 	$(BIN)/twine check --strict dist/*
 
 clean:
-	rm -rf $(VENV) build dist out .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) build dist out .hypothesis .mypy_cache .ruff_cache
 	find . -name '*.egg-info' -prune -exec rm -rf {} + -o -name __pycache__ -prune -exec rm -rf {} +
