@@ -2,12 +2,14 @@
 
 The wheels are built the way ``make dist`` builds them (PEP 517 through ``build``), but without an
 isolated build environment so the test needs no network: the venv's own setuptools (dev group)
-builds them. ``twine check --strict`` then judges each one as PyPI would.
+builds them, each from a copy so that no ``build/`` folder is left in the checkout.
+``twine check --strict`` then judges each one as PyPI would.
 """
 
 from __future__ import annotations
 
 import email
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,22 +36,17 @@ DEV_TOOLS = {"ruff", "mypy", "build", "twine"}
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("dist")
     built: dict[str, Path] = {}
-    for folder in DISTRIBUTIONS:
+    for folder, packages in DISTRIBUTIONS.items():
+        source = tmp_path_factory.mktemp("source")
+        for name in ("pyproject.toml", "README.md", "LICENSE", *packages):
+            path = ROOT / folder / name
+            if path.is_dir():
+                shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(path, source / name)
         before = set(out.iterdir())
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "build",
-                "--wheel",
-                "--no-isolation",
-                "--outdir",
-                str(out),
-                str(ROOT / folder),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        build = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)]
+        subprocess.run([*build, str(source)], check=True, capture_output=True)
         (wheel,) = set(out.iterdir()) - before
         built[folder] = wheel
     return built
