@@ -14,7 +14,7 @@ import importlib.metadata as metadata
 import os
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import pluggy
@@ -28,9 +28,11 @@ __all__ = [
     "ALLOW_LIST_ENV",
     "EXTENSION_GROUP",
     "LoadedAdapter",
+    "PluginStatus",
     "collect_codecs",
     "get_plugin_manager",
     "load_adapter",
+    "load_entry_point_plugins",
     "new_plugin_manager",
 ]
 
@@ -74,16 +76,82 @@ def get_plugin_manager(*, load_entry_points: bool = True) -> pluggy.PluginManage
     """
     pm = new_plugin_manager()
     if load_entry_points:
-        allowed = allowed_names()
-        for group in (ADAPTER_GROUP, EXTENSION_GROUP):
-            for entry_point in metadata.entry_points(group=group):
-                if allowed is not None and entry_point.name not in allowed:
-                    continue
-                if pm.has_plugin(entry_point.name):
-                    continue
-                _register(pm, _load_entry_point(entry_point), entry_point.name)
+        load_entry_point_plugins(pm, tolerate_broken=False)
     _check_pending(pm)
     return pm
+
+
+@attrs.frozen(kw_only=True)
+class PluginStatus:
+    """One installed entry point and what became of it when the plug-ins were loaded."""
+
+    name: str
+    group: str
+    value: str
+    distribution: str | None
+    version: str | None
+    status: Literal["loaded", "failed", "not allowed"]
+    error: str | None = None
+
+
+def load_entry_point_plugins(
+    pm: pluggy.PluginManager, *, tolerate_broken: bool
+) -> list[PluginStatus]:
+    """Register every allowed installed plug-in into ``pm`` and say what became of each.
+
+    With ``tolerate_broken`` a plug-in that cannot be imported, registered or validated is left
+    out (and reported as ``failed``) so that the others keep working — what the command line
+    wants; without it the first such plug-in raises :class:`PluginError`.
+    """
+    allowed = allowed_names()
+    statuses: list[PluginStatus] = []
+    registered: list[tuple[PluginStatus, object]] = []
+    for group in (ADAPTER_GROUP, EXTENSION_GROUP):
+        for entry_point in metadata.entry_points(group=group):
+            dist = entry_point.dist
+            status = PluginStatus(
+                name=entry_point.name,
+                group=group,
+                value=entry_point.value,
+                distribution=dist.name if dist is not None else None,
+                version=dist.version if dist is not None else None,
+                status="loaded",
+            )
+            if allowed is not None and entry_point.name not in allowed:
+                statuses.append(attrs.evolve(status, status="not allowed"))
+                continue
+            if pm.has_plugin(entry_point.name):
+                continue
+            try:
+                plugin = _load_entry_point(entry_point)
+                _register(pm, plugin, entry_point.name)
+            except PluginError as exc:
+                if not tolerate_broken:
+                    raise
+                statuses.append(attrs.evolve(status, status="failed", error=str(exc)))
+                continue
+            registered.append((status, plugin))
+    # Validated once all are in: one plug-in may implement a hook another one adds.
+    for status, plugin in registered:
+        unknown = _unknown_hooks(pm, plugin)
+        if unknown and tolerate_broken:
+            pm.unregister(plugin)
+            error = f"plug-in {status.name!r} implements hooks leportal does not have: {', '.join(unknown)}"
+            statuses.append(attrs.evolve(status, status="failed", error=error))
+        else:
+            statuses.append(status)
+    return statuses
+
+
+def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> list[str]:
+    """Hooks ``plugin`` implements that no specification declares (and are not optional)."""
+    unknown = []
+    for caller in pm.get_hookcallers(plugin) or []:
+        if caller.spec is None and any(
+            impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls()
+        ):
+            unknown.append(caller.name)
+    return sorted(unknown)
 
 
 @attrs.frozen(kw_only=True)

@@ -17,7 +17,7 @@ import pluggy
 
 from leportal_core import __version__
 from leportal_core.errors import ConfigurationError, LeportalError, PluginError
-from leportal_core.plugins import get_plugin_manager
+from leportal_core.plugins import ALLOW_LIST_ENV, load_entry_point_plugins, new_plugin_manager
 
 __all__ = ["EXIT_INTERNAL", "EXIT_REJECTED", "EXIT_USAGE", "build_cli", "main"]
 
@@ -55,7 +55,7 @@ def _fail(message: str, status: int) -> NoReturn:
 
 def build_cli(pm: pluggy.PluginManager) -> click.Group:
     """A fresh ``leportal`` command group with the core's commands and every plug-in's."""
-    from leportal_core.cli import billing, cases, delivery, demo, ik, pdf, totp
+    from leportal_core.cli import billing, cases, delivery, demo, ik, pdf, plugins, totp
 
     @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="leportal")
@@ -72,14 +72,35 @@ def build_cli(pm: pluggy.PluginManager) -> click.Group:
     cli.add_command(cases.case)
     cli.add_command(totp.totp)
     cli.add_command(billing.billing)
-    pm.hook.leportal_register_commands(cli=cli)
+    cli.add_command(plugins.plugins)
+    # One plug-in at a time, so that one whose commands break leaves the others' commands working.
+    for impl in pm.hook.leportal_register_commands.get_hookimpls():
+        try:
+            impl.function(cli=cli)
+        except Exception as exc:  # foreign code: report it, keep the rest of the CLI usable
+            _warn_broken(
+                f"plug-in {impl.plugin_name!r} failed to add its commands: {type(exc).__name__}: {exc}"
+            )
     return cli
 
 
+def _warn_broken(reason: str) -> None:
+    click.echo(
+        f"warning: {reason}\n"
+        f"  (`leportal plugins` lists every plug-in; load only those you need with "
+        f"{ALLOW_LIST_ENV}=name,name)",
+        err=True,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``leportal`` script."""
-    try:
-        pm = get_plugin_manager()
-    except PluginError as exc:
-        _fail(str(exc), EXIT_USAGE)
+    """Entry point of the ``leportal`` script.
+
+    A broken third-party plug-in is reported once on stderr and left out, so ``--version``,
+    ``--help`` and every command that does not need it keep working.
+    """
+    pm = new_plugin_manager()
+    for status in load_entry_point_plugins(pm, tolerate_broken=True):
+        if status.status == "failed":
+            _warn_broken(status.error or f"plug-in {status.name!r} failed to load")
     build_cli(pm).main(args=argv, prog_name="leportal")

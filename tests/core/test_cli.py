@@ -95,7 +95,7 @@ def test_real_entry_point_never_shows_a_traceback(args: tuple[str, ...], status:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_broken_plugin_is_named_and_exits_2(tmp_path: Path) -> None:
+def test_broken_plugin_is_named_and_left_out(tmp_path: Path) -> None:
     # A distribution whose entry point cannot be imported, found through sys.path.
     dist = tmp_path / "broken_plugin-1.0.dist-info"
     dist.mkdir()
@@ -112,7 +112,7 @@ def test_broken_plugin_is_named_and_exits_2(tmp_path: Path) -> None:
         env=env,
         check=False,
     )
-    assert result.returncode == 2
+    assert result.returncode == 0  # the others keep working (tests/core/test_broken_plugins.py)
     assert "'broken'" in result.stderr
     assert "LEPORTAL_PLUGINS" in result.stderr
     assert "Traceback" not in result.stderr

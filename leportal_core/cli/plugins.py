@@ -1,0 +1,66 @@
+"""``leportal plugins``: every plug-in, where it comes from and whether it loaded."""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+
+import click
+
+from leportal_core import __version__
+from leportal_core.cli.output import emit_json
+from leportal_core.plugins import (
+    ALLOW_LIST_ENV,
+    BUILTIN_PLUGINS,
+    PluginStatus,
+    load_entry_point_plugins,
+    new_plugin_manager,
+)
+
+
+def plugin_statuses() -> list[PluginStatus]:
+    """The built-ins, then every installed entry point with its load status."""
+    core = metadata.distribution("leportal-core")
+    builtins = [
+        PluginStatus(
+            name=name,
+            group="built-in",
+            value=name,
+            distribution=core.name,
+            version=__version__,
+            status="loaded",
+        )
+        for name in ("leportal.builtin", *BUILTIN_PLUGINS)
+    ]
+    return builtins + load_entry_point_plugins(new_plugin_manager(), tolerate_broken=True)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def plugins(as_json: bool) -> None:
+    """List every plug-in: name, group, distribution and version, and whether it loaded.
+
+    A plug-in that failed to load is listed with the reason; exclude it with LEPORTAL_PLUGINS.
+    """
+    statuses = plugin_statuses()
+    if as_json:
+        emit_json({"ok": True, "plugins": [_as_dict(status) for status in statuses]})
+        return
+    for status in statuses:
+        origin = f"{status.distribution or '?'} {status.version or '?'}"
+        click.echo(f"{status.name:<32} {status.group:<20} {origin:<32} {status.status}")
+        if status.error:
+            click.echo(f"    {status.error}")
+    if any(status.status == "not allowed" for status in statuses):
+        click.echo(f"(plug-ins 'not allowed' are left out by {ALLOW_LIST_ENV})")
+
+
+def _as_dict(status: PluginStatus) -> dict[str, str | None]:
+    return {
+        "name": status.name,
+        "group": status.group,
+        "value": status.value,
+        "distribution": status.distribution,
+        "version": status.version,
+        "status": status.status,
+        "error": status.error,
+    }
