@@ -297,28 +297,34 @@ def _check_file(path: Path, *, create: bool) -> None:
     except FileNotFoundError:
         if not create:
             _refuse(
-                "store.missing",
-                f"there is no store at {label}: check the path (a typo?). {_INIT.format(path=label)}",
-                label,
+                code="store.missing",
+                message=f"there is no store at {label}: check the path (a typo?). {_INIT.format(path=label)}",
+                path=label,
             )
         if not path.parent.is_dir():
             _refuse(
-                "store.unavailable",
-                f"the folder of {label} does not exist; create it first (or correct the path)",
-                label,
+                code="store.unavailable",
+                message=f"the folder of {label} does not exist; create it first (or correct the path)",
+                path=label,
             )
         return
     except OSError as exc:
-        _refuse("store.unavailable", f"cannot look at {label}: {exc.strerror or exc}", label)
+        _refuse(
+            code="store.unavailable",
+            message=f"cannot look at {label}: {exc.strerror or exc}",
+            path=label,
+        )
     if not stat.S_ISREG(info.st_mode):
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        _refuse("store.unavailable", f"{label} is {kind}; a store is a file", label)
+        _refuse(
+            code="store.unavailable", message=f"{label} is {kind}; a store is a file", path=label
+        )
     if info.st_size == 0 and not create and not _has_wal(path):
         _refuse(
-            "store.empty",
-            f"the store file {label} is empty (0 bytes): its data is gone. "
+            code="store.empty",
+            message=f"the store file {label} is empty (0 bytes): its data is gone. "
             f"Restore it from the last backup. {_INIT.format(path=label)}",
-            label,
+            path=label,
         )
 
 
@@ -345,20 +351,20 @@ def _require_leportal_store(connection: sqlite3.Connection, label: str, *, creat
         return
     if names:
         _refuse(
-            "store.foreign",
-            f"{label} is a SQLite database of something else, not a leportal store: check the "
+            code="store.foreign",
+            message=f"{label} is a SQLite database of something else, not a leportal store: check the "
             "path (leportal adds its tables only to a store made by `leportal store init`)",
-            label,
+            path=label,
         )
     _refuse(
-        "store.empty",
-        f"the store file {label} holds no data. Restore it from the last backup. "
+        code="store.empty",
+        message=f"the store file {label} holds no data. Restore it from the last backup. "
         + _INIT.format(path=label),
-        label,
+        path=label,
     )
 
 
-def _refuse(code: str, message: str, path: str) -> NoReturn:
+def _refuse(*, code: str, message: str, path: str) -> NoReturn:
     problem = _located(Problem(code=code, message=message), path)
     raise StorageError(_headline(path), [problem], path=path)
 

@@ -236,6 +236,7 @@ def test_zeroed_pages_inside_are_found_when_read(tmp_path: Path) -> None:
 
 # --- locked ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def locked(tmp_path: Path) -> Iterator[Path]:
     """A store whose write lock another process holds until teardown."""
