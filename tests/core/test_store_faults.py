@@ -145,6 +145,17 @@ def test_a_mistyped_or_emptied_case_store_is_not_an_empty_worklist(tmp_path: Pat
     assert "backup" in text.output
 
 
+def test_a_newer_store_through_the_cli(shared_store: tuple[Path, str, bytes]) -> None:
+    path = shared_store[0]
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE leportal_schema SET version = 99 WHERE component = 'cases'")
+    raw.commit()
+    raw.close()
+    newer = cli("case", "--store", str(path), "due", "--json")
+    assert newer.exit_code == 74, newer.output
+    assert problem_codes(newer) == ["store.newer"]
+
+
 @pytest.mark.parametrize(
     "damage",
     ["random", "zeroed-first-page", "zeroed-pages"],
