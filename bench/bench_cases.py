@@ -101,7 +101,7 @@ def run(size: int, folder: Path) -> dict[str, float]:
     )
     build_start = time.perf_counter()
     events = 0
-    with CaseStore(path, clock=lambda: NOW) as store:
+    with CaseStore(path, clock=lambda: NOW, create=True) as store:
         batch: list[Recorded] = []
         plain_rows: list[tuple[str | None, ...]] = []
         for n in range(size):

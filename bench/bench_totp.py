@@ -101,6 +101,7 @@ def prepare_store(
         keyring=Keyring(SealingKey.generate()),
         clock=clock,
         synchronous=synchronous,
+        create=True,
     )
     for name, secret in secrets.items():
         enrolment = store.enroll(name, issuer="bench")

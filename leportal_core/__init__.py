@@ -26,6 +26,7 @@ from leportal_core.errors import (
     PluginError,
     Problem,
     Severity,
+    StorageError,
     ValidationError,
 )
 from leportal_core.hookspecs import hookimpl
@@ -53,6 +54,7 @@ __all__ = [
     "PluginError",
     "Problem",
     "Severity",
+    "StorageError",
     "ValidationError",
     "__version__",
     "classify",

@@ -30,6 +30,7 @@ __all__ = [
     "PluginError",
     "Problem",
     "Severity",
+    "StorageError",
     "ValidationError",
 ]
 
@@ -187,6 +188,24 @@ class PluginError(LeportalError):
     """A plug-in could not be loaded or broke the hook contract."""
 
     default_code = "plugin.error"
+
+
+class StorageError(LeportalError):
+    """The store could not be used: missing, empty, damaged, locked, read-only, disk full, newer.
+
+    Not the caller's input and not a setting: the problem code (``store.*``, see
+    ``docs/problem-codes.md``) says what happened and the message what the user can do (restore a
+    backup, retry, free space). :mod:`leportal_core.store` raises it for every store; ``path`` is
+    the store file when known.
+    """
+
+    default_code = "store.failed"
+
+    def __init__(
+        self, message: str, problems: Iterable[Problem] = (), *, path: str | None = None
+    ) -> None:
+        super().__init__(message, problems)
+        self.path = path
 
 
 class ConfigurationError(LeportalError):

@@ -37,7 +37,7 @@ def run_cases_demo(context: DemoContext) -> None:
         path.with_name(STORE_NAME + "-shm"),
     ):
         leftover.unlink(missing_ok=True)
-    with CaseStore(path, pm=context.pm) as store:
+    with CaseStore(path, pm=context.pm, create=True) as store:  # a new store, made on purpose
         today = store.today()
         # Received 7 weeks and 2 days ago: the 8-week Ausschlussfrist ends in about 5 days.
         received = today - datetime.timedelta(weeks=7, days=2)

@@ -35,8 +35,8 @@ from leportal_core.cases._checks import CaseValidationError
 from leportal_core.cases.aggregates import Begehungsliste, Strukturpruefung
 from leportal_core.cases.events import CaseEvent, EventKind, step_from_json, step_to_json
 from leportal_core.cases.state import CaseView, apply, open_deadlines, replay
-from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem
-from leportal_core.store import connect, ensure_schema, transaction
+from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem, StorageError
+from leportal_core.store import connect, ensure_schema, guarded, transaction
 
 __all__ = [
     "BERLIN",
@@ -118,10 +118,8 @@ _DUE_BETWEEN = _SELECT_DUE + "WHERE due BETWEEN ? AND ? ORDER BY due, case_id, r
 _DUE_BEFORE = _SELECT_DUE + "WHERE due < ? ORDER BY due, case_id, rule"
 
 
-class CaseStoreError(ConfigurationError):
-    """The case store file could not be read or written (locked, damaged, disk full, …)."""
-
-    default_code = "cases.store.failed"
+CaseStoreError = StorageError
+"""The case store could not be used: every store's :class:`StorageError` (``store.*`` codes)."""
 
 
 class CaseNotFound(CaseValidationError):
@@ -181,7 +179,8 @@ class CaseStore:
     """Audit cases in one SQLite file; see the module docstring.
 
     ``pm`` is the plug-in manager whose ``leportal_case_event`` hook hears every committed event;
-    ``clock`` returns the current timezone-aware instant (injected in tests).
+    ``clock`` returns the current timezone-aware instant (injected in tests). The file must hold a
+    store already; ``create=True`` makes a new one (:func:`leportal_core.store.connect`).
     """
 
     def __init__(
@@ -190,12 +189,16 @@ class CaseStore:
         *,
         pm: pluggy.PluginManager | None = None,
         clock: Callable[[], datetime.datetime] = _utc_now,
+        create: bool = False,
     ) -> None:
-        self._connection = connect(path)
+        self._connection = connect(path, create=create)
         self._pm = pm
         self._clock = clock
-        with self._errors("prepare"):
+        try:
             ensure_schema(self._connection, COMPONENT, MIGRATIONS)
+        except BaseException:
+            self._connection.close()
+            raise
 
     def close(self) -> None:
         """Close the file; the store cannot be used afterwards."""
@@ -209,10 +212,8 @@ class CaseStore:
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
-        try:
+        with guarded(self._connection, doing=doing):
             yield
-        except sqlite3.Error as exc:
-            raise CaseStoreError(f"cannot {doing} the case store: {exc}") from exc
 
     def today(self) -> datetime.date:
         """The civil date in Europe/Berlin by the injected clock (deadlines are civil dates)."""

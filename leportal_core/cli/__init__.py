@@ -1,8 +1,10 @@
 """The ``leportal`` command line for people who try, script or operate the library.
 
 Exit status: 0 done/valid, 1 the input was checked and rejected, 2 usage or configuration error,
-70 an internal error (a bug: please report it; ``LEPORTAL_DEBUG=1`` shows the traceback). Bad input
-never shows a traceback. Plug-ins add their subcommands through ``leportal_register_commands``.
+70 an internal error (a bug: please report it; ``LEPORTAL_DEBUG=1`` shows the traceback), 74 the
+store could not be used (missing, empty, damaged, locked, read-only, disk full: the problem code
+says which and what to do). Bad input never shows a traceback. Plug-ins add their subcommands
+through ``leportal_register_commands``.
 """
 
 from __future__ import annotations
@@ -16,24 +18,30 @@ import click
 import pluggy
 
 from leportal_core import __version__
-from leportal_core.errors import ConfigurationError, LeportalError, PluginError
+from leportal_core.cli.output import storage_failure
+from leportal_core.errors import ConfigurationError, LeportalError, PluginError, StorageError
 from leportal_core.plugins import ALLOW_LIST_ENV, load_entry_point_plugins, new_plugin_manager
 
-__all__ = ["EXIT_INTERNAL", "EXIT_REJECTED", "EXIT_USAGE", "build_cli", "main"]
+__all__ = ["EXIT_INTERNAL", "EXIT_REJECTED", "EXIT_STORAGE", "EXIT_USAGE", "build_cli", "main"]
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+EXIT_STORAGE = 74  # EX_IOERR of sysexits.h, as 70 is EX_SOFTWARE
 
 
 class _Group(click.Group):
     """Maps leportal errors escaping a command onto the exit-status contract."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        as_json = "--json" in ctx.args  # read before click consumes the arguments
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except StorageError as exc:
+            # A command that did not report it itself: JSON when the command line asked for it.
+            storage_failure(exc, as_json=as_json)
         except (PluginError, ConfigurationError) as exc:
             _fail(str(exc), EXIT_USAGE)
         except LeportalError as exc:
@@ -55,7 +63,7 @@ def _fail(message: str, status: int) -> NoReturn:
 
 def build_cli(pm: pluggy.PluginManager) -> click.Group:
     """A fresh ``leportal`` command group with the core's commands and every plug-in's."""
-    from leportal_core.cli import billing, cases, delivery, demo, ik, pdf, plugins, totp
+    from leportal_core.cli import billing, cases, delivery, demo, ik, pdf, plugins, store, totp
 
     @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="leportal")
@@ -72,6 +80,7 @@ def build_cli(pm: pluggy.PluginManager) -> click.Group:
     cli.add_command(cases.case)
     cli.add_command(totp.totp)
     cli.add_command(billing.billing)
+    cli.add_command(store.store)
     cli.add_command(plugins.plugins)
     # One plug-in at a time, so that one whose commands break leaves the others' commands working.
     for impl in pm.hook.leportal_register_commands.get_hookimpls():

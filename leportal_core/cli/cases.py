@@ -1,7 +1,7 @@
 """``leportal deadlines`` and ``leportal case …``: PrüfvV deadlines and audit cases from the shell.
 
 Exit status: 0 done, 1 the input was checked and rejected (problem codes on stderr, or in the
-``--json`` document), 2 usage or store error.
+``--json`` document), 2 usage error, 74 the store could not be used (``store.*`` codes).
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ from leportal_core.cases import (
 )
 from leportal_core.cases.events import step_to_json
 from leportal_core.cases.store import DueEntry
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure
 from leportal_core.deadlines import RULE_KEYS, Bundesland, Deadline, PruefvV, compute
 from leportal_core.deadlines.rules import pruefvv_for_admission
-from leportal_core.errors import ConfigurationError, LeportalError, Problem
+from leportal_core.errors import ConfigurationError, LeportalError, Problem, StorageError
 
 __all__ = ["case", "deadlines"]
 
@@ -73,6 +73,8 @@ def _guarded(as_json: bool, action: Callable[[], None]) -> None:
     """Run ``action``; leportal errors become the exit-status contract with their problem codes."""
     try:
         action()
+    except StorageError as exc:
+        storage_failure(exc, as_json=as_json)
     except ConfigurationError as exc:
         _fail(exc.problems, exc.message, as_json, status=2)
     except LeportalError as exc:
@@ -143,7 +145,7 @@ def deadlines(
     "store_path",
     envvar="LEPORTAL_CASE_STORE",
     type=click.Path(dir_okay=False),
-    help="The SQLite store file (created when missing); or set LEPORTAL_CASE_STORE.",
+    help="The store file, made once by `leportal store init PATH`; or set LEPORTAL_CASE_STORE.",
 )
 @click.pass_context
 def case(ctx: click.Context, store_path: str | None) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from leportal_core.errors import Problem
+from leportal_core.errors import Problem, StorageError
 
 
 def emit_json(data: Any) -> None:
@@ -25,3 +26,17 @@ def shown(text: str) -> str:
     """User input made safe to print: bytes that were not UTF-8 on the command line (surrogate
     escapes) become U+FFFD instead of leaking invalid UTF-8 into our output."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def storage_failure(exc: StorageError, *, as_json: bool = False) -> NoReturn:
+    """Report a store that could not be used and exit with ``EXIT_STORAGE`` (74), for any command."""
+    from leportal_core.cli import EXIT_STORAGE
+
+    if as_json:
+        emit_json(
+            {"ok": False, "message": exc.message, "problems": [p.as_dict() for p in exc.problems]}
+        )
+    else:
+        click.echo(f"error: {exc.message}", err=True)
+        click.echo(problem_lines(exc.problems), err=True)
+    sys.exit(EXIT_STORAGE)

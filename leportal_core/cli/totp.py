@@ -17,8 +17,8 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown
-from leportal_core.errors import ConfigurationError, LeportalError
+from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure
+from leportal_core.errors import ConfigurationError, LeportalError, StorageError
 from leportal_core.secondfactor.clock import Clock, Sleeper, system_clock, system_sleeper
 from leportal_core.secondfactor.enrolment import parse_key_uri, qr_png, qr_svg, qr_terminal
 from leportal_core.secondfactor.machine import MachineLogin
@@ -43,16 +43,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _ALGORITHMS = click.Choice([a.value for a in Algorithm], case_sensitive=False)
 _UNIX_TIME = click.FloatRange(min=0, max=253_402_300_799)  # up to the end of year 9999
-_EXISTING_STORE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _mapped_errors(command: F) -> F:
-    """Exit 2 for configuration errors, 1 for rejected input, never a traceback."""
+    """Exit 74 for the store, 2 for configuration errors, 1 for rejected input, no traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except StorageError as exc:
+            storage_failure(exc, as_json=bool(kwargs.get("as_json")))
         except ConfigurationError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -74,6 +75,17 @@ def _open_store(
 ) -> SecondFactorStore:
     keyring = Keyring(key_from_env_or_file(key_file))
     return SecondFactorStore.open(path, keyring=keyring, clock=clock, past_steps=past_steps)
+
+
+def _store_option(command: F) -> F:
+    # Not click's exists=True: a missing store is the store's own error (store.missing, exit 74).
+    return click.option(
+        "--store",
+        "store_path",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The store file, made once by `leportal store init PATH`.",
+    )(command)
 
 
 def _clock_at(at: float | None) -> Clock:
@@ -117,9 +129,7 @@ def code(
 
 
 @totp.command()
-@click.option(
-    "--store", "store_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@_store_option
 @click.option("--account", required=True)
 @click.option("--issuer", default="leportal", show_default=True)
 @click.option("--algorithm", type=_ALGORITHMS, default="SHA1", show_default=True)
@@ -203,7 +213,7 @@ def _judging_command(name: str, help_text: str) -> Callable[[F], click.Command]:
         decorated: Any = _mapped_errors(function)
         for option in reversed(
             [
-                click.option("--store", "store_path", required=True, type=_EXISTING_STORE),
+                _store_option,
                 click.option("--account", required=True),
                 click.argument("code_text", metavar="CODE"),
                 click.option(
@@ -266,7 +276,7 @@ def confirm(
 
 
 @totp.command()
-@click.option("--store", "store_path", required=True, type=_EXISTING_STORE)
+@_store_option
 @click.option("--account", required=True)
 @_key_file_option
 @_mapped_errors
@@ -282,7 +292,7 @@ def revoke(store_path: Path, account: str, key_file: Path | None) -> None:
 
 
 @totp.command()
-@click.option("--store", "store_path", required=True, type=_EXISTING_STORE)
+@_store_option
 @click.option("--account", required=True)
 @_key_file_option
 @_mapped_errors
@@ -297,7 +307,7 @@ def unlock(store_path: Path, account: str, key_file: Path | None) -> None:
 
 
 @totp.command(name="rotate-key")
-@click.option("--store", "store_path", required=True, type=_EXISTING_STORE)
+@_store_option
 @click.option(
     "--old-key-file",
     "old_key_files",
@@ -327,9 +337,7 @@ def new_key() -> None:
 
 
 @totp.command(name="machine-add")
-@click.option(
-    "--store", "store_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@_store_option
 @click.option("--account", required=True, help="Name of the portal account in this store.")
 @click.option(
     "--uri-file",
@@ -351,7 +359,7 @@ def machine_add(store_path: Path, account: str, uri_file: TextIO, key_file: Path
 
 
 @totp.command(name="machine-code")
-@click.option("--store", "store_path", required=True, type=_EXISTING_STORE)
+@_store_option
 @click.option("--account", required=True)
 @_key_file_option
 @_mapped_errors

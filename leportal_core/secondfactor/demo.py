@@ -17,6 +17,7 @@ from leportal_core.secondfactor.machine import MachineLogin
 from leportal_core.secondfactor.policy import TotpPolicy
 from leportal_core.secondfactor.sealing import Keyring, SealingKey
 from leportal_core.secondfactor.store import SecondFactorStore
+from leportal_core.store import remove as remove_store
 
 _START = 1_795_000_000.0  # 2026-11-18, a fixed demo time
 _ACCOUNT = "kis-archiv@klinikum-beispiel.de"
@@ -27,8 +28,8 @@ def _enrol(context: DemoContext) -> None:
     keyring = Keyring(SealingKey.generate())
     context.out.mkdir(parents=True, exist_ok=True)
     path = context.out / "secondfactor.sqlite"
-    path.unlink(missing_ok=True)
-    store = SecondFactorStore.open(path, keyring=keyring, clock=clock)
+    remove_store(path)  # the demo starts afresh and makes its new store on purpose
+    store = SecondFactorStore.open(path, keyring=keyring, clock=clock, create=True)
     context.say("   sealing key: generated for this demo only (a host supplies its own)")
     enrolment = store.enroll(_ACCOUNT, issuer="LE-Portal Demo")
     (context.out / "secondfactor-qr.svg").write_text(qr_svg(enrolment.uri), encoding="utf-8")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -133,8 +133,12 @@ class SecondFactorStore:
         throttle: ThrottlePolicy | None = None,
         past_steps: int = 1,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        create: bool = False,
     ) -> SecondFactorStore:
-        """Open (or create) the store file at ``path`` on a connection of its own.
+        """Open the store file at ``path`` on a connection of its own.
+
+        The file must hold a store already; ``create=True`` makes a new one
+        (:func:`leportal_core.store.connect`: a missing store is never made silently).
 
         ``synchronous="FULL"`` (the store's default) makes every accepted step survive a power
         cut before "accepted" is answered; it costs one fsync per attempt (~200 µs on a typical
@@ -142,20 +146,25 @@ class SecondFactorStore:
         commits on power loss — then a code accepted in the last moment before the cut could be
         replayed if the host is back within the code's window. Choose it knowingly.
         """
-        connection = core_store.connect(path)
         if synchronous not in ("FULL", "NORMAL"):
             raise ConfigurationError(
                 f"synchronous must be FULL or NORMAL, got {synchronous!r}",
                 [Problem(code="secondfactor.store.failed", message="bad synchronous setting")],
             )
-        connection.execute(f"PRAGMA synchronous = {synchronous}")
-        return cls(
-            connection,
-            keyring=keyring,
-            clock=clock,
-            throttle=throttle,
-            past_steps=past_steps,
-        )
+        connection = core_store.connect(path, create=create)
+        try:
+            with core_store.guarded(connection, doing="open"):
+                connection.execute(f"PRAGMA synchronous = {synchronous}")
+            return cls(
+                connection,
+                keyring=keyring,
+                clock=clock,
+                throttle=throttle,
+                past_steps=past_steps,
+            )
+        except BaseException:
+            connection.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""
@@ -163,15 +172,12 @@ class SecondFactorStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction on the store; SQLite errors become problems."""
-        try:
-            with core_store.transaction(self.connection) as connection:
-                yield connection
-        except sqlite3.Error as exc:
-            raise ConfigurationError(
-                f"the second-factor store failed: {exc}",
-                [Problem(code="secondfactor.store.failed", message=str(exc))],
-            ) from exc
+        """A ``BEGIN IMMEDIATE`` transaction on the store; failures are ``StorageError``s."""
+        with core_store.transaction(self.connection) as connection:
+            yield connection
+
+    def _reading(self) -> AbstractContextManager[None]:
+        return core_store.guarded(self.connection, doing="read")
 
     def _policy(self, algorithm: str, digits: int, period: int) -> TotpPolicy:
         key = (algorithm, digits, period)
@@ -328,20 +334,22 @@ class SecondFactorStore:
 
     def load_throttle(self, account: str, factor: str) -> AttemptState:
         """The failures, delay and lock of ``account`` for ``factor`` (``totp`` or ``passcode``)."""
-        row = self.connection.execute(
-            "SELECT failures, not_before, locked FROM secondfactor_throttle "
-            "WHERE account = ? AND factor = ?",
-            (account, factor),
-        ).fetchone()
+        with self._reading():
+            row = self.connection.execute(
+                "SELECT failures, not_before, locked FROM secondfactor_throttle "
+                "WHERE account = ? AND factor = ?",
+                (account, factor),
+            ).fetchone()
         if row is None:
             return AttemptState()
         return AttemptState(failures=row[0], not_before=row[1], locked=bool(row[2]))
 
     def status(self, account: str) -> str | None:
         """``"pending"``, ``"active"`` or ``None`` (not enrolled)."""
-        row = self.connection.execute(
-            "SELECT status FROM secondfactor_account WHERE account = ?", (account,)
-        ).fetchone()
+        with self._reading():
+            row = self.connection.execute(
+                "SELECT status FROM secondfactor_account WHERE account = ?", (account,)
+            ).fetchone()
         return None if row is None else str(row[0])
 
     def revoke(self, account: str) -> bool:
@@ -389,11 +397,12 @@ class SecondFactorStore:
 
     def machine_seed(self, account: str) -> MachineSeed:
         """Open the machine seed of ``account``; :class:`EnrolmentError` when there is none."""
-        row = self.connection.execute(
-            "SELECT algorithm, digits, period, key_id, sealed, last_step FROM secondfactor_machine "
-            "WHERE account = ?",
-            (account,),
-        ).fetchone()
+        with self._reading():
+            row = self.connection.execute(
+                "SELECT algorithm, digits, period, key_id, sealed, last_step "
+                "FROM secondfactor_machine WHERE account = ?",
+                (account,),
+            ).fetchone()
         if row is None:
             raise EnrolmentError(
                 f"no machine seed for {account!r}",
@@ -435,10 +444,11 @@ class SecondFactorStore:
             ("secondfactor_machine", "machine"),
         ):
             while True:
-                rows = self.connection.execute(
-                    f"SELECT account, key_id, sealed FROM {table} WHERE key_id != ? LIMIT ?",  # noqa: S608 - fixed table names
-                    (current, batch),
-                ).fetchall()
+                with self._reading():
+                    rows = self.connection.execute(
+                        f"SELECT account, key_id, sealed FROM {table} WHERE key_id != ? LIMIT ?",  # noqa: S608 - fixed table names
+                        (current, batch),
+                    ).fetchall()
                 if not rows:
                     break
                 with self.transaction() as tx:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from leportal_core import ConfigurationError, Problem
-from leportal_core.store import ensure_schema, transaction
+from leportal_core.store import ensure_schema, storage_error, transaction
 from leportal_kis_archive.model import ArchiveMessage, MdmEvent
 
 __all__ = ["COMPONENT", "DocumentVersions"]
@@ -35,13 +34,6 @@ _MIGRATIONS = (
 )
 
 
-def _store_error(exc: sqlite3.Error) -> ConfigurationError:
-    return ConfigurationError(
-        "the document version store cannot be used",
-        [Problem(code="kis_archive.store.failed", message=f"SQLite: {exc}")],
-    )
-
-
 class DocumentVersions:
     """The version state (``current``, ``superseded``, ``cancelled``) of every document number."""
 
@@ -50,7 +42,7 @@ class DocumentVersions:
         try:
             ensure_schema(connection, COMPONENT, _MIGRATIONS)
         except sqlite3.Error as exc:
-            raise _store_error(exc) from exc
+            raise storage_error(exc, connection) from exc
 
     def record(self, message: ArchiveMessage, *, at: dt.datetime) -> str:
         """Apply ``message`` and return the new state of the document it names."""
@@ -88,14 +80,14 @@ class DocumentVersions:
                 )
                 return self._state(db, message.unique_id) or "current"
         except sqlite3.Error as exc:
-            raise _store_error(exc) from exc
+            raise storage_error(exc, self.connection) from exc
 
     def state(self, unique_id: str) -> str | None:
         """The state of ``unique_id``, or ``None`` when the store has never seen it."""
         try:
             return self._state(self.connection, unique_id)
         except sqlite3.Error as exc:
-            raise _store_error(exc) from exc
+            raise storage_error(exc, self.connection) from exc
 
     @staticmethod
     def _state(db: sqlite3.Connection, unique_id: str) -> str | None:

@@ -71,7 +71,7 @@ class Ledger:
     """The ``qpr_fetched`` table; every write is one ``BEGIN IMMEDIATE`` transaction."""
 
     def __init__(self, path: Path | str) -> None:
-        self._conn = store.connect(path)
+        self._conn = store.connect(path, create=True)  # as before; wt-sending sets the rule
         store.ensure_schema(self._conn, COMPONENT, _MIGRATIONS)
 
     def close(self) -> None:

@@ -148,7 +148,7 @@ def send(
     )
     kim = KimSettings(dienstkennung=dienstkennung, support=support)
     pdf = _read(pdf_path) if pdf_path is not None else None
-    history = SendingHistory(connect(store))
+    history = SendingHistory(connect(store, create=True))  # as before; wt-sending sets the rule
     result = send_report(
         parsed, history=history, smtp=settings, kim=kim, pdf=pdf, recipient_certificate=cert
     )
@@ -181,7 +181,7 @@ def send(
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def history(store: Path, purge: bool, retention_days: int, as_json: bool) -> None:
     """Show the Versandhistorie of the last month."""
-    sends = SendingHistory(connect(store))
+    sends = SendingHistory(connect(store, create=True))  # as before; wt-sending sets the rule
     purged = sends.purge(retention_days) if purge else 0
     entries = sends.recent()
     if as_json:

@@ -23,7 +23,7 @@ __all__ = ["steps"]
 
 def _render(context: DemoContext) -> None:
     context.out.mkdir(parents=True, exist_ok=True)
-    connection = connect(context.out / "therapy.sqlite")
+    connection = connect(context.out / "therapy.sqlite", create=True)
     master = MasterDataStore(connection)
     master.save(sample_practice(), sample_therapist())
     template = sample_report()

@@ -151,7 +151,7 @@ def test_demo_chapters(pm: pluggy.PluginManager, tmp_path: Path) -> None:
     assert "retry: sent again? False; messages on the server: 1" in text
     assert "SMTP server stopped" in text
     assert (tmp_path / "out" / "therapiebericht.gdt").read_bytes().startswith(b"01380006310")
-    history = SendingHistory(connect(tmp_path / "out" / "therapy.sqlite"))
+    history = SendingHistory(connect(tmp_path / "out" / "therapy.sqlite", create=True))
     assert [e.outcome.value for e in history.recent()] == ["versendet"]
 
 

@@ -34,7 +34,7 @@ def clock() -> dt.datetime:
 
 
 def history(tmp_path: Path) -> SendingHistory:
-    return SendingHistory(connect(tmp_path / "therapy.sqlite"), clock)
+    return SendingHistory(connect(tmp_path / "therapy.sqlite", create=True), clock)
 
 
 def smtp_for(server: LocalSmtpServer) -> SmtpSettings:

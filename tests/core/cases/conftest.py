@@ -57,5 +57,5 @@ def store_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(store_path: Path, clock: Clock) -> Any:
-    with CaseStore(store_path, clock=clock) as opened_store:
+    with CaseStore(store_path, clock=clock, create=True) as opened_store:
         yield opened_store

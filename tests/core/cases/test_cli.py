@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from leportal_core.cli.cases import case, deadlines
+from leportal_core.cli.store import store as store_group
 from leportal_core.plugins import new_plugin_manager
 
 CREATE = [
@@ -23,6 +24,13 @@ CREATE = [
     "--invoice-number", "R-4711",
     "--invoice-received", "2026-01-19",
 ]  # fmt: skip
+
+
+def _new_store(tmp_path: Path) -> str:
+    """A store made the explicit way, as a user does once: `leportal store init PATH`."""
+    path = str(tmp_path / "cases.sqlite")
+    assert CliRunner().invoke(store_group, ["init", path]).exit_code == 0
+    return path
 
 
 def _run(args: list[str]) -> tuple[int, str]:
@@ -89,7 +97,7 @@ def test_deadlines_rejects_bad_input_with_codes() -> None:
 
 
 def test_case_lifecycle(tmp_path: Path) -> None:
-    store = str(tmp_path / "cases.sqlite")
+    store = _new_store(tmp_path)
     code, out = _run(["--store", store, *CREATE, "--json"])
     assert code == 0, out
     created = json.loads(out)
@@ -163,7 +171,7 @@ def test_case_lifecycle(tmp_path: Path) -> None:
 
 
 def test_case_refusals(tmp_path: Path) -> None:
-    store = str(tmp_path / "cases.sqlite")
+    store = _new_store(tmp_path)
     code, out = _run(["--store", store, "create", *CREATE[1:]])
     assert code == 0
     code, out = _run(
@@ -219,11 +227,12 @@ def test_create_reports_every_problem(tmp_path: Path) -> None:
     }
 
 
-def test_unusable_store_is_exit_2(tmp_path: Path) -> None:
+def test_unusable_store_is_exit_74(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not a database" * 100)
-    code, _ = _run(["--store", str(bad), "due"])
-    assert code == 2
+    code, out = _run(["--store", str(bad), "due", "--json"])
+    assert code == 74
+    assert [p["code"] for p in json.loads(out)["problems"]] == ["store.damaged"]
 
 
 def test_the_store_must_be_named_but_help_works_without() -> None:

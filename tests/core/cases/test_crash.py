@@ -25,7 +25,7 @@ CHILD = textwrap.dedent(
     from leportal_core.cases import Pruefgegenstand, Stay, Unterlagenanforderung
     from leportal_core.deadlines import Bundesland
 
-    store = CaseStore(sys.argv[1])
+    store = CaseStore(sys.argv[1], create=True)
     day = datetime.date(2026, 2, 9)
     event = store.open_case(
         CaseOpened(case_number="F-1", hospital_ik="260326822", kasse_ik="101575519",

@@ -59,7 +59,7 @@ kinds = st.lists(st.sampled_from([k for k in EventKind if k is not EventKind.OPE
 def test_replay_rebuilds_the_recorded_state(sequence: list[EventKind]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cases.sqlite"
-        with CaseStore(path, clock=Clock()) as store:
+        with CaseStore(path, clock=Clock(), create=True) as store:
             case_id = store.open_case(opened(), actor="kis").case_id
             for offset, kind in enumerate(sequence, 1):
                 allowed = store.view(case_id).allowed

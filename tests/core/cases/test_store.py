@@ -195,7 +195,7 @@ def test_the_hook_hears_each_event_after_commit(store_path: Path) -> None:
 
     pm = new_plugin_manager()
     pm.register(Worklist())
-    with CaseStore(store_path, pm=pm) as store:
+    with CaseStore(store_path, pm=pm, create=True) as store:
         case_id = store.open_case(opened(), actor="kis").case_id
         store.record(case_id, ANZEIGE, actor="kis")
     assert [(e.sequence, seen) for e, seen in heard] == [(1, 1), (2, 2)]
@@ -209,7 +209,7 @@ def test_a_failing_hook_does_not_undo_the_event(store_path: Path) -> None:
 
     pm = new_plugin_manager()
     pm.register(Broken())
-    with CaseStore(store_path, pm=pm) as store:
+    with CaseStore(store_path, pm=pm, create=True) as store:
         with pytest.raises(CaseHookError) as caught:
             store.open_case(opened(), actor="kis")
         assert caught.value.code == "cases.hook.failed"
@@ -218,7 +218,7 @@ def test_a_failing_hook_does_not_undo_the_event(store_path: Path) -> None:
 
 
 def test_state_survives_reopening(store_path: Path, clock: Clock) -> None:
-    with CaseStore(store_path, clock=clock) as store:
+    with CaseStore(store_path, clock=clock, create=True) as store:
         case_id = _case_with_request(store)
     with CaseStore(store_path, clock=clock) as store:
         assert store.view(case_id).state is CaseState.DOCUMENTS_REQUESTED
@@ -229,17 +229,21 @@ def test_a_naive_clock_is_refused(store_path: Path) -> None:
     from leportal_core.errors import ConfigurationError
 
     naive = datetime.datetime(2026, 1, 1)  # no tzinfo: the store must refuse it
-    with CaseStore(store_path, clock=lambda: naive) as store, pytest.raises(ConfigurationError):
+    with (
+        CaseStore(store_path, clock=lambda: naive, create=True) as store,
+        pytest.raises(ConfigurationError),
+    ):
         store.open_case(opened(), actor="kis")
 
 
-def test_a_damaged_store_file_is_a_leportal_error(tmp_path: Path) -> None:
-    from leportal_core.errors import ConfigurationError
+def test_a_damaged_store_file_is_a_storage_error(tmp_path: Path) -> None:
+    from leportal_core.errors import StorageError
 
     path = tmp_path / "bad.sqlite"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(StorageError) as caught:
         CaseStore(path)
+    assert caught.value.code == "store.damaged"
 
 
 def test_a_damaged_event_row_is_reported(store: CaseStore, store_path: Path) -> None:

@@ -38,6 +38,6 @@ def store_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(store_path: Path, keyring: Keyring, clock: ManualClock) -> Iterator[SecondFactorStore]:
-    opened = SecondFactorStore.open(store_path, keyring=keyring, clock=clock)
+    opened = SecondFactorStore.open(store_path, keyring=keyring, clock=clock, create=True)
     yield opened
     opened.close()

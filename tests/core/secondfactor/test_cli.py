@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from leportal_core.cli import totp as cli_module
+from leportal_core.cli.store import store as store_group
 from leportal_core.cli.totp import totp
 from leportal_core.plugins import new_plugin_manager
 from leportal_core.secondfactor import ManualClock, SealingKey, TotpPolicy, decode_secret
@@ -22,6 +23,14 @@ def env(monkeypatch: pytest.MonkeyPatch) -> SealingKey:
     key = SealingKey.generate()
     monkeypatch.setenv("LEPORTAL_SEAL_KEY", key.to_text())
     return key
+
+
+@pytest.fixture(autouse=True)
+def store_made(tmp_path: Path) -> Path:
+    """Each test's store ``s.db``, made the explicit way: `leportal store init PATH`."""
+    path = tmp_path / "s.db"
+    assert CliRunner().invoke(store_group, ["init", str(path)]).exit_code == 0
+    return path
 
 
 def run(*args: str) -> Result:
@@ -202,8 +211,20 @@ def test_new_key_and_bad_input() -> None:
 
 
 def test_verify_needs_existing_store(env: SealingKey, tmp_path: Path) -> None:
-    result = run("verify", "--store", str(tmp_path / "none.db"), "--account", "a", "123456")
-    assert result.exit_code == 2
+    missing = tmp_path / "none.db"
+    result = run("verify", "--store", str(missing), "--account", "a", "123456", "--json")
+    assert result.exit_code == 74
+    assert [p["code"] for p in json.loads(result.output)["problems"]] == ["store.missing"]
+    assert not missing.exists()  # refused, not made
+
+
+def test_enroll_does_not_make_a_store(env: SealingKey, tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    result = run("enroll", "--store", str(missing), "--account", "anna", "--no-qr")
+    assert result.exit_code == 74
+    assert "store.missing" in result.output
+    assert "leportal store init" in result.output
+    assert not missing.exists()
 
 
 def test_machine_add_and_code(

@@ -99,7 +99,11 @@ def test_state_survives_reopening(
 
 def test_lock_unlock_and_revoke(store_path: Path, keyring: Keyring, clock: ManualClock) -> None:
     store = SecondFactorStore.open(
-        store_path, keyring=keyring, clock=clock, throttle=ThrottlePolicy(max_failures=3)
+        store_path,
+        keyring=keyring,
+        clock=clock,
+        throttle=ThrottlePolicy(max_failures=3),
+        create=True,
     )
     secret = active(store, clock)
     right = TotpPolicy().code(secret, clock())
@@ -146,7 +150,7 @@ def test_seed_is_not_stored_in_clear(store: SecondFactorStore, store_path: Path)
 
 def test_key_rotation_without_downtime(store_path: Path, clock: ManualClock) -> None:
     old, new = SealingKey.generate(), SealingKey.generate()
-    before = SecondFactorStore.open(store_path, keyring=Keyring(old), clock=clock)
+    before = SecondFactorStore.open(store_path, keyring=Keyring(old), clock=clock, create=True)
     secrets = {name: active(before, clock, name) for name in ("a", "b", "c")}
     during = SecondFactorStore.open(store_path, keyring=Keyring(new, [old]), clock=clock)
     assert during.rotate_keys(batch=2) == 3
@@ -170,10 +174,11 @@ def test_unknown_newer_schema_refused(store_path: Path, keyring: Keyring) -> Non
     connection.execute("INSERT INTO leportal_schema VALUES ('secondfactor', 99)")
     connection.commit()
     connection.close()
-    from leportal_core.errors import ConfigurationError
+    from leportal_core.errors import StorageError
 
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(StorageError) as caught:
         SecondFactorStore.open(store_path, keyring=keyring)
+    assert caught.value.code == "store.newer"
 
 
 def test_two_processes_accept_a_code_at_most_once(
@@ -230,7 +235,11 @@ def test_store_paths_do_the_same_work(
     from leportal_core.secondfactor import verify as verify_module
 
     store = SecondFactorStore.open(
-        store_path, keyring=keyring, clock=clock, throttle=ThrottlePolicy(max_failures=1)
+        store_path,
+        keyring=keyring,
+        clock=clock,
+        throttle=ThrottlePolicy(max_failures=1),
+        create=True,
     )
     active(store, clock)
     calls = {"open": 0, "hotp": 0}

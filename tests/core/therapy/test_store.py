@@ -30,8 +30,8 @@ class Clock:
 
 def test_master_data_saved_once_and_prefilled(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
-    MasterDataStore(connect(path)).save(PRACTICE, THERAPIST)
-    store = MasterDataStore(connect(path))  # a new process sees the same master data
+    MasterDataStore(connect(path, create=True)).save(PRACTICE, THERAPIST)
+    store = MasterDataStore(connect(path, create=True))  # a new process sees the same master data
     template = report()
     fields = {
         name: getattr(template, name)
@@ -43,7 +43,7 @@ def test_master_data_saved_once_and_prefilled(tmp_path: Path) -> None:
 
 def test_master_data_missing(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as exc:
-        MasterDataStore(connect(tmp_path / "s.sqlite")).load()
+        MasterDataStore(connect(tmp_path / "s.sqlite", create=True)).load()
     assert exc.value.code == "therapy.masterdata.missing"
 
 
@@ -66,7 +66,7 @@ def test_one_month_before(now: dt.datetime, expected: dt.datetime) -> None:
 
 def test_history_shows_exactly_the_last_month(tmp_path: Path) -> None:
     clock = Clock(dt.datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
-    history = SendingHistory(connect(tmp_path / "h.sqlite"), clock)
+    history = SendingHistory(connect(tmp_path / "h.sqlite", create=True), clock)
     for day, report_id in ((1, "old"), (2, "edge"), (20, "new")):
         clock.moment = dt.datetime(2026, 1, day, 12, 0, tzinfo=UTC)
         entry = history.record_intent(
@@ -82,7 +82,7 @@ def test_history_shows_exactly_the_last_month(tmp_path: Path) -> None:
 
 def test_intent_is_idempotent_per_report(tmp_path: Path) -> None:
     history = SendingHistory(
-        connect(tmp_path / "h.sqlite"), Clock(dt.datetime(2026, 1, 1, tzinfo=UTC))
+        connect(tmp_path / "h.sqlite", create=True), Clock(dt.datetime(2026, 1, 1, tzinfo=UTC))
     )
     first = history.record_intent(report_id="R", recipient="a@b.de", message_id="<m1@x>")
     second = history.record_intent(report_id="R", recipient="a@b.de", message_id="<m2@x>")
@@ -93,7 +93,7 @@ def test_intent_is_idempotent_per_report(tmp_path: Path) -> None:
 
 def test_purge_keeps_pending_and_recent(tmp_path: Path) -> None:
     clock = Clock(dt.datetime(2025, 1, 1, tzinfo=UTC))
-    history = SendingHistory(connect(tmp_path / "h.sqlite"), clock)
+    history = SendingHistory(connect(tmp_path / "h.sqlite", create=True), clock)
     done = history.record_intent(report_id="done", recipient="a@b.de", message_id="<1@x>")
     history.mark(done.message_id, Outcome.SENT)
     history.record_intent(report_id="pending", recipient="a@b.de", message_id="<2@x>")
@@ -110,13 +110,15 @@ def test_purge_keeps_pending_and_recent(tmp_path: Path) -> None:
 
 
 def test_mark_unknown_message(tmp_path: Path) -> None:
-    history = SendingHistory(connect(tmp_path / "h.sqlite"))
+    history = SendingHistory(connect(tmp_path / "h.sqlite", create=True))
     with pytest.raises(ValidationError) as exc:
         history.mark("<nope@x>", Outcome.SENT)
     assert exc.value.code == "therapy.history.unknown"
 
 
 def test_naive_clock_is_a_configuration_error(tmp_path: Path) -> None:
-    history = SendingHistory(connect(tmp_path / "h.sqlite"), lambda: dt.datetime(2026, 1, 1))
+    history = SendingHistory(
+        connect(tmp_path / "h.sqlite", create=True), lambda: dt.datetime(2026, 1, 1)
+    )
     with pytest.raises(ConfigurationError):
         history.record_intent(report_id="R", recipient="a", message_id="<m@x>")
