@@ -65,9 +65,7 @@ def import_(
 
     Only documents whose content is a PDF that passes the PDF check are deliverable, whatever
     type the message declares."""
-    config = MdmConfig(
-        kdl_source=KdlSource(kdl_source), require_terminator=not lenient_terminator
-    )
+    config = MdmConfig(kdl_source=KdlSource(kdl_source), require_terminator=not lenient_terminator)
     summary = ImportSummary()
     versions = DocumentVersions(connect(store)) if store is not None else None
     results: list[dict[str, Any]] = []

@@ -8,7 +8,13 @@ from foreign archives are taken as the MIME top-level type in lower case.
 
 from __future__ import annotations
 
-__all__ = ["GENERIC_MEDIA_TYPES", "ed_from_media_type", "media_type_from_ed", "same_media_type", "sniff_media_type"]
+__all__ = [
+    "GENERIC_MEDIA_TYPES",
+    "ed_from_media_type",
+    "media_type_from_ed",
+    "same_media_type",
+    "sniff_media_type",
+]
 
 _TOP_TO_ED = {"application": "AP", "image": "IM", "text": "TEXT", "audio": "AU"}
 _ED_TO_TOP = {code: top for top, code in _TOP_TO_ED.items()}
