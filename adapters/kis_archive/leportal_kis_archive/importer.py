@@ -165,11 +165,11 @@ def _checked(item: ImportItem, policy: PdfPolicy | None) -> ImportItem:
         return item
     if document.size == 0 and item.message is not None:
         # The reader's warning names OBX-5.5; here it rejects: there is nothing to deliver.
-        problems = tuple(
+        refused = tuple(
             attrs.evolve(p, severity=Severity.ERROR) if p.code == "kis_archive.obx5.empty" else p
             for p in item.problems
         )
-        return attrs.evolve(item, problems=problems, document=None, deliverable=False)
+        return attrs.evolve(item, problems=refused, document=None, deliverable=False)
     where = (
         Location(file=item.source, segment="OBX", field="OBX-5")
         if item.message is not None
