@@ -121,12 +121,12 @@ class _Reader:
         )
         parts = first.split(sep)
         msh = Segment(id="MSH", fields=(b"MSH", sep, *parts[1:]), line=line)
-        declared = msh.field(18).split(enc[:1])[0].decode("ascii", "replace").strip()
+        declared = _shown(msh.field(18).split(enc[:1])[0]).strip()
         name = declared or self.config.default_charset
         if name not in CHARSETS:
             self.add(
                 "kis_archive.charset.unsupported",
-                f"character set {name!r} is not supported (use one of {', '.join(CHARSETS)})",
+                f"character set '{name}' is not supported (use one of {', '.join(CHARSETS)})",
                 self.where(msh, "MSH-18"),
             )
             raise _Reject
@@ -401,11 +401,11 @@ def _content(reader: _Reader) -> tuple[Segment, bytes, str] | None:
         )
         return None
     parts, data = _ed_components(obx.field(5), reader.delims)
-    encoding = parts[3].decode("latin-1")
+    encoding = _shown(parts[3])
     if encoding.lower() != "base64":
         reader.add(
             "kis_archive.ed.encoding",
-            f"OBX-5.4 (ED encoding) is {encoding!r}; only 'Base64' is read",
+            f"OBX-5.4 (ED encoding) is '{encoding}'; only 'Base64' is read",
             reader.where(obx, "OBX-5.4"),
         )
         return None
@@ -429,8 +429,8 @@ def _content(reader: _Reader) -> tuple[Segment, bytes, str] | None:
             reader.where(obx, "OBX-5.5"),
             Severity.WARNING,
         )
-    type_of_data = unescape(parts[1].decode("latin-1"), reader.delims)
-    subtype = unescape(parts[2].decode("latin-1"), reader.delims)
+    type_of_data = unescape(_shown(parts[1]), reader.delims)
+    subtype = unescape(_shown(parts[2]), reader.delims)
     return obx, content, media_type_from_ed(type_of_data, subtype, reader.config.pdf_subtype)
 
 

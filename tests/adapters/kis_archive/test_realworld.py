@@ -158,6 +158,15 @@ def test_point9_messages_never_print_mojibake() -> None:
     assert "Ã" not in segment.message
 
 
+def test_point9_an_unsupported_non_ascii_charset_is_shown_escaped() -> None:
+    msh = GOOD[0].replace("UNICODE UTF-8", "UTF-8ä")
+    with pytest.raises(FormatError) as info:
+        read_message(message_bytes(msh, *GOOD[1:]))
+    (problem,) = [p for p in info.value.problems if p.code == "kis_archive.charset.unsupported"]
+    assert "UTF-8\\xc3\\xa4" in problem.message
+    assert "\ufffd" not in problem.message
+
+
 # --- point 10 ------------------------------------------------------------------------------------
 
 
