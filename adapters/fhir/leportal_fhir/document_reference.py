@@ -168,7 +168,7 @@ _B64_SPACE = re.compile(rb"[ \t\r\n\f]+")
 _BOM = "\ufeff"
 
 
-def decode_base64binary(value: str) -> bytes:
+def decode_base64binary(value: object) -> bytes:
     """FHIR R4 ``base64Binary``: base64 (RFC 4648 §4) in which whitespace is allowed — the type's
     regex is ``(\\s*([0-9a-zA-Z\\+\\=]){4}\\s*)+`` — so line-wrapped data (gematik's own ISiK
     examples) is read; any other stray character is :class:`binascii.Error`.
@@ -176,6 +176,8 @@ def decode_base64binary(value: str) -> bytes:
     >>> decode_base64binary("JVBE Ri0x\\nLjc=")
     b'%PDF-1.7'
     """
+    if not isinstance(value, str):
+        raise ValueError(f"base64Binary must be a JSON string, got {type(value).__name__}")
     raw = value.encode("ascii")  # UnicodeEncodeError is a ValueError: not base64 either
     return base64.b64decode(_B64_SPACE.sub(b"", raw), validate=True)
 
