@@ -61,7 +61,10 @@ def classify(
     if document.kdl_code is not None:
         entry = kdl_table.get(document.kdl_code) if isinstance(kdl_table, KdlTable) else None
         codes = (
-            f" (IHE-D typeCode {entry.type_code}, classCode {entry.class_code})" if entry else ""
+            f" (IHE-D typeCode {entry.type_code}, classCode {entry.class_code} in "
+            f"{kdl_table.source})"  # type: ignore[union-attr]
+            if entry
+            else ""
         )
         reviewed = table.for_kdl(document.kdl_code, via=codes)
         if reviewed is not None:
