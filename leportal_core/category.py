@@ -46,9 +46,11 @@ _LABELS = {
 @attrs.frozen(kw_only=True)
 class Classification:
     """Which category a document got, by which ``rule``, and why; ``needs_review`` asks a person
-    to look (the fallback to *zusätzliche Unterlagen* always does)."""
+    to look (the fallback to *zusätzliche Unterlagen* always does; so do IHE-D codes that point
+    to different categories, which ``candidates`` then names, the chosen one first)."""
 
     category: Category
     rule: str
     reason: str
     needs_review: bool = False
+    candidates: tuple[Category, ...] = ()

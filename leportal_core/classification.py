@@ -1,10 +1,14 @@
 """Decide the eVV category of a document, explainably, in a fixed order of rules.
 
 1. the host's ``leportal_classify_document`` hook (``firstresult``: a hospital's own rule wins);
-2. the document's KDL code through a KDL table (host-supplied, or the optional
-   ``leportal-kdl-data`` distribution) to IHE-D typeCode/classCode;
-3. IHE-D typeCode, then classCode (from step 2 or given by the host, e.g. from a FHIR
-   DocumentReference) → category through leportal's own table (:mod:`leportal_core.terminology.evv_map`);
+2. a reviewed per-KDL row (:mod:`leportal_core.terminology.evv_kdl`) for codes whose IHE-D
+   typeCode and classCode point to different categories (needs no KDL table);
+3. the document's KDL code through a KDL table (host-supplied, or the optional
+   ``leportal-kdl-data`` distribution) to IHE-D typeCode/classCode, then IHE-D typeCode, then
+   classCode (from the KDL table or given by the host, e.g. from a FHIR DocumentReference) →
+   category through leportal's own table (:mod:`leportal_core.terminology.evv_map`); when
+   typeCode and classCode disagree, the typeCode wins with ``needs_review=True`` and both
+   candidates named;
 4. otherwise *zusätzliche Unterlagen* with ``needs_review=True``.
 
 The returned :class:`~leportal_core.category.Classification` names the deciding rule and the chain
@@ -56,6 +60,15 @@ def classify(
     note = ""
     if document.kdl_code is not None:
         entry = kdl_table.get(document.kdl_code) if isinstance(kdl_table, KdlTable) else None
+        codes = (
+            f" (IHE-D typeCode {entry.type_code}, classCode {entry.class_code} in "
+            f"{kdl_table.source})"  # type: ignore[union-attr]
+            if entry
+            else ""
+        )
+        reviewed = table.for_kdl(document.kdl_code, via=codes)
+        if reviewed is not None:
+            return reviewed
         if entry is not None:
             via = f"KDL {entry.code} ({entry.display}) in {kdl_table.source}"  # type: ignore[union-attr]
             decided = table.decide(

@@ -13,10 +13,16 @@ from leportal_core.terminology.evv_map import (
 )
 from leportal_core.terminology.ihe import (
     CLASS_CODE_SYSTEM,
+    EVENT_CODE_VS,
+    FACILITY_TYPE_VS,
+    FORMAT_CODE_VS,
+    PRACTICE_SETTING_VS,
     TYPE_CODE_SYSTEM,
     Concept,
     class_codes,
+    in_value_set,
     type_codes,
+    value_set,
 )
 from leportal_core.terminology.kdl import (
     KdlEntry,
@@ -29,6 +35,10 @@ from leportal_core.terminology.kdl import (
 __all__ = [
     "CLASS_CODE_SYSTEM",
     "CLASS_CODE_TABLE",
+    "EVENT_CODE_VS",
+    "FACILITY_TYPE_VS",
+    "FORMAT_CODE_VS",
+    "PRACTICE_SETTING_VS",
     "TYPE_CODE_SYSTEM",
     "TYPE_CODE_TABLE",
     "CategoryRule",
@@ -37,8 +47,10 @@ __all__ = [
     "KdlEntry",
     "KdlTable",
     "class_codes",
+    "in_value_set",
     "installed_kdl_table",
     "load_kdl_csv",
     "parse_kdl_csv",
     "type_codes",
+    "value_set",
 ]

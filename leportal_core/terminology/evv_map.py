@@ -3,7 +3,9 @@
 No official KDL or IHE-D → eVV map is public (DVMD's KDL ConceptMaps name the eVV as one purpose
 but stop at IHE-D codes). This table is the project's reading, one row per code with its rationale,
 reviewable in ``docs/documents.md`` and overridable per hospital (:meth:`CategoryTable.with_overrides`).
-The typeCode is more specific than the classCode, so it is asked first.
+The typeCode is more specific than the classCode, so it is asked first; when the two lead to
+different categories the typeCode's is used with ``needs_review=True`` and both candidates named,
+unless a reviewed per-KDL row (:mod:`leportal_core.terminology.evv_kdl`) settles the code.
 
 Reading of the four categories used here: *Krankenhausberichte* are summarising physician reports
 of the stay (Entlassungs-, Verlegungs-, OP-Berichte); *Kurve, Pflege- oder Arzt-Doku* is the running
@@ -14,6 +16,7 @@ Funktionsdiagnostik, Pathologie, Mikrobiologie); administrative papers go to *zu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -121,20 +124,33 @@ CLASS_CODE_TABLE = _rows(
 )
 
 
+def _reviewed_kdl_rows() -> Mapping[str, CategoryRule]:
+    from leportal_core.terminology.evv_kdl import KDL_CODE_TABLE  # it imports CategoryRule
+
+    return KDL_CODE_TABLE
+
+
+_KDL_CODE = re.compile(r"^[A-Z]{2}[0-9]{6}$")
+
+
 @attrs.frozen(kw_only=True)
 class CategoryTable:
-    """typeCode and classCode rows; a hospital may replace rows with :meth:`with_overrides`."""
+    """Per-KDL-code, typeCode and classCode rows; a hospital may replace rows with
+    :meth:`with_overrides`. A per-KDL row wins over the IHE-D rows (it is more specific)."""
 
     type_codes: Mapping[str, CategoryRule] = TYPE_CODE_TABLE
     class_codes: Mapping[str, CategoryRule] = CLASS_CODE_TABLE
+    kdl_codes: Mapping[str, CategoryRule] = attrs.field(factory=_reviewed_kdl_rows)
 
     def with_overrides(
         self,
         *,
         type_codes: Mapping[str, CategoryRule] | None = None,
         class_codes: Mapping[str, CategoryRule] | None = None,
+        kdl_codes: Mapping[str, CategoryRule] | None = None,
     ) -> CategoryTable:
-        """A copy with the given rows replaced; unknown IHE-D codes are a ConfigurationError."""
+        """A copy with the given rows replaced; unknown IHE-D codes or malformed KDL codes are a
+        ConfigurationError."""
         problems = [
             Problem(
                 code="terminology.table.unknown_code",
@@ -148,24 +164,59 @@ class CategoryTable:
             for code in given
             if code not in known
         ]
+        problems += [
+            Problem(
+                code="terminology.table.unknown_code",
+                message=f"{code!r} is not a KDL level-3 code (two letters, six digits)",
+                location=Location(field="kdlCode"),
+            )
+            for code in kdl_codes or {}
+            if not _KDL_CODE.match(code)
+        ]
         if problems:
             raise ConfigurationError("category table overrides name unknown codes", problems)
         return CategoryTable(
             type_codes=MappingProxyType({**self.type_codes, **(type_codes or {})}),
             class_codes=MappingProxyType({**self.class_codes, **(class_codes or {})}),
+            kdl_codes=MappingProxyType({**self.kdl_codes, **(kdl_codes or {})}),
+        )
+
+    def for_kdl(self, code: str | None, *, via: str = "") -> Classification | None:
+        """The reviewed per-KDL row for ``code``, or ``None``."""
+        rule = self.kdl_codes.get(code) if code is not None else None
+        if rule is None:
+            return None
+        return Classification(
+            category=rule.category,
+            rule="kdl.reviewed",
+            reason=f"KDL {code}: reviewed row → {rule.category.value}: {rule.rationale}{via}",
         )
 
     def decide(
         self, *, type_code: str | None, class_code: str | None, via: str = ""
     ) -> Classification | None:
-        """The category for these codes (typeCode first), or ``None`` when neither has a row."""
-        if type_code is not None and (rule := self.type_codes.get(type_code)) is not None:
+        """The category for these codes (typeCode first), or ``None`` when neither has a row.
+
+        When both have rows that disagree, the typeCode's category is returned with
+        ``needs_review=True``, both candidates in ``candidates`` and both rows in the reason."""
+        type_rule = self.type_codes.get(type_code) if type_code is not None else None
+        class_rule = self.class_codes.get(class_code) if class_code is not None else None
+        if type_rule is not None:
+            reason = f"{via}IHE-D typeCode {type_code} → {type_rule.category.value}: {type_rule.rationale}"
+            if class_rule is None or class_rule.category is type_rule.category:
+                return Classification(
+                    category=type_rule.category, rule="ihe-d.typeCode", reason=reason
+                )
             return Classification(
-                category=rule.category,
+                category=type_rule.category,
                 rule="ihe-d.typeCode",
-                reason=f"{via}IHE-D typeCode {type_code} → {rule.category.value}: {rule.rationale}",
+                reason=f"{reason}; but IHE-D classCode {class_code} → "
+                f"{class_rule.category.value}: {class_rule.rationale} — the codes disagree, "
+                "review which applies (or add a per-KDL row)",
+                needs_review=True,
+                candidates=(type_rule.category, class_rule.category),
             )
-        if class_code is not None and (rule := self.class_codes.get(class_code)) is not None:
+        if class_code is not None and (rule := class_rule) is not None:
             return Classification(
                 category=rule.category,
                 rule="ihe-d.classCode",

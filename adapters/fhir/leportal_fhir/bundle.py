@@ -21,6 +21,7 @@ from typing import Any
 from leportal_core import Document, FormatError, Location, Problem
 from leportal_fhir.document_reference import (
     ImportedDocument,
+    decode_base64binary,
     dump,
     parse_json,
     read_resource,
@@ -167,7 +168,7 @@ def _binaries(entries: list[Any], problems: list[Problem]) -> dict[str, bytes]:
         try:
             if not isinstance(data, str):
                 raise ValueError("data is not a string")
-            content = base64.b64decode(data, validate=True)
+            content = decode_base64binary(data)
         except (binascii.Error, ValueError) as exc:
             problems.append(
                 Problem(

@@ -2,9 +2,11 @@
 
 The rules are the cardinalities and bindings of gematik's ``ISiKDokumentenMetadaten`` (FSH source
 ``Resources/input/fsh/ISiKDokumentenMetadaten.fsh`` in ``gematik/spec-ISiK-Dokumentenaustausch``).
-Bindings are checked against the code lists leportal has (IHE-D typeCode/classCode, the KDL table
-when one is loaded, N/R/V); value sets leportal does not ship (practiceSetting, facilityType) are
-checked for a system and a code only. A known spelling slip (``CodeSystem`` singular in the IHE-D
+Bindings are checked against the code lists leportal ships (IHE-D typeCode/classCode, the KDL table
+when one is loaded, N/R/V, and the IHE-D 4.0.0 value sets ISiK binds *required* to
+``content.format``, ``context.facilityType``, ``context.practiceSetting`` and ``context.event``;
+:func:`leportal_core.terminology.value_set`). A required binding on a CodeableConcept is met when
+one of its codings is a member (FHIR R4 §4.1.5 "required"); extra codings are allowed. A known spelling slip (``CodeSystem`` singular in the IHE-D
 URLs, as in ISiK's own examples) is a warning. Nothing here needs ``fhir.resources``.
 """
 
@@ -14,7 +16,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from leportal_core import Location, Problem, Severity
-from leportal_core.terminology import CLASS_CODE_SYSTEM, TYPE_CODE_SYSTEM, KdlTable, class_codes
+from leportal_core.terminology import (
+    CLASS_CODE_SYSTEM,
+    EVENT_CODE_VS,
+    FACILITY_TYPE_VS,
+    FORMAT_CODE_VS,
+    PRACTICE_SETTING_VS,
+    TYPE_CODE_SYSTEM,
+    KdlTable,
+    class_codes,
+    in_value_set,
+)
 from leportal_core.terminology import type_codes as ihe_type_codes
 from leportal_fhir.isik import (
     CONFIDENTIALITY_SYSTEM,
@@ -260,6 +272,13 @@ def _content(resource: Mapping[str, Any], found: _Findings) -> None:
             "content.format (system and code) is required (1..1)",
             "/content/0/format",
         )
+    elif not in_value_set(FORMAT_CODE_VS, codings[0][1]["system"], codings[0][1]["code"]):
+        found.add(
+            "fhir.isik.format.binding",
+            f"content.format {codings[0][1]['system']}#{codings[0][1]['code']} is not in the "
+            f"required value set {FORMAT_CODE_VS} (IHE-D 4.0.0)",
+            "/content/0/format",
+        )
 
 
 def _context(resource: Mapping[str, Any], found: _Findings) -> None:
@@ -282,12 +301,53 @@ def _context(resource: Mapping[str, Any], found: _Findings) -> None:
             "context.facilityType with system and code is required (1..1)",
             "/context/facilityType",
         )
+    else:
+        _binding(
+            context["facilityType"],
+            FACILITY_TYPE_VS,
+            "/context/facilityType",
+            found,
+            code="fhir.isik.facility_type.binding",
+        )
     if not _coded(context.get("practiceSetting")):
         found.add(
             "fhir.isik.practice_setting",
             "context.practiceSetting with system and code is required (1..1)",
             "/context/practiceSetting",
         )
+    else:
+        _binding(
+            context["practiceSetting"],
+            PRACTICE_SETTING_VS,
+            "/context/practiceSetting",
+            found,
+            code="fhir.isik.practice_setting.binding",
+        )
+    events = context.get("event")
+    if events is not None:
+        if not isinstance(events, list):
+            events = [events]
+        for index, event in enumerate(events):
+            _binding(
+                event,
+                EVENT_CODE_VS,
+                f"/context/event/{index}",
+                found,
+                code="fhir.isik.event.binding",
+            )
+
+
+def _binding(concept: object, value_set: str, pointer: str, found: _Findings, *, code: str) -> None:
+    """A required binding: one coding of ``concept`` must be a member of ``value_set``."""
+    codings = _codings(concept)
+    if any(in_value_set(value_set, c.get("system"), c.get("code")) for _, c in codings):
+        return
+    shown = ", ".join(f"{c.get('system')}#{c.get('code')}" for _, c in codings) or "no coding"
+    found.add(
+        code,
+        f"{shown}: not in the required value set {value_set} (IHE-D 4.0.0)",
+        pointer,
+    )
 
 
 def _coded(concept: object) -> bool:

@@ -164,15 +164,34 @@ def read_resource(
     )
 
 
+_B64_SPACE = re.compile(rb"[ \t\r\n\f]+")
+_BOM = "\ufeff"
+
+
+def decode_base64binary(value: object) -> bytes:
+    """FHIR R4 ``base64Binary``: base64 (RFC 4648 §4) in which whitespace is allowed — the type's
+    regex is ``(\\s*([0-9a-zA-Z\\+\\=]){4}\\s*)+`` — so line-wrapped data (gematik's own ISiK
+    examples) is read; any other stray character is :class:`binascii.Error`.
+
+    >>> decode_base64binary("JVBE Ri0x\\nLjc=")
+    b'%PDF-1.7'
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"base64Binary must be a JSON string, got {type(value).__name__}")
+    raw = value.encode("ascii")  # UnicodeEncodeError is a ValueError: not base64 either
+    return base64.b64decode(_B64_SPACE.sub(b"", raw), validate=True)
+
+
 def parse_json(data: bytes) -> Any:
-    """Strict JSON: UTF-8, no duplicate keys, no NaN; every failure a FormatError."""
+    """Strict JSON: UTF-8, no duplicate keys, no NaN; every failure a FormatError. A leading
+    byte order mark is ignored (RFC 8259 §8.1 lets parsers ignore it; Windows tools write one)."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise FormatError(
             "input must be bytes",
             [Problem(code="fhir.input.type", message=f"expected bytes, got {type(data).__name__}")],
         )
     try:
-        text = bytes(data).decode("utf-8")
+        text = bytes(data).decode("utf-8").removeprefix(_BOM)
     except UnicodeDecodeError as exc:
         raise FormatError(
             "input is not UTF-8",
@@ -458,7 +477,7 @@ def _read_data(
         )
         return None
     try:
-        return base64.b64decode(data, validate=True)
+        return decode_base64binary(data)
     except (binascii.Error, ValueError) as exc:
         problems.add("fhir.attachment.data", f"data is not valid base64: {exc}", f"{pointer}/data")
         return None

@@ -8,7 +8,6 @@ warning, not an error.
 
 from __future__ import annotations
 
-import base64
 import binascii
 from typing import Any
 
@@ -16,7 +15,7 @@ import attrs
 
 from leportal_core import FormatError, Location, Problem, Severity
 from leportal_fhir.checks import isik_problems
-from leportal_fhir.document_reference import parse_json, read_resource
+from leportal_fhir.document_reference import decode_base64binary, parse_json, read_resource
 from leportal_fhir.isik import IsikOptions
 
 __all__ = ["ValidationReport", "validate_bytes"]
@@ -113,7 +112,7 @@ def _binaries(entries: list[Any]) -> dict[str, bytes]:
         if not isinstance(resource, dict) or resource.get("resourceType") != "Binary":
             continue
         try:
-            content = base64.b64decode(resource.get("data", ""), validate=True)
+            content = decode_base64binary(resource.get("data", ""))
         except (binascii.Error, ValueError, TypeError):
             continue  # left unresolved: the attachment then reports it
         for name in (entry.get("fullUrl"), f"Binary/{resource.get('id')}"):

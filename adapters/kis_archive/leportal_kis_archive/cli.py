@@ -47,10 +47,25 @@ def archive() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="SQLite store that keeps document versions across runs (T10 supersedes, T11 cancels).",
 )
+@click.option(
+    "--lenient-terminator",
+    is_flag=True,
+    help="Accept a last segment without CR/LF (many interface-engine samples) with a warning; "
+    "by default such a file is rejected as cut short.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def import_(paths: tuple[Path, ...], kdl_source: str, store: Path | None, as_json: bool) -> None:
-    """Read MDM message files, folders of them, or export folders (with index.csv)."""
-    config = MdmConfig(kdl_source=KdlSource(kdl_source))
+def import_(
+    paths: tuple[Path, ...],
+    kdl_source: str,
+    store: Path | None,
+    lenient_terminator: bool,
+    as_json: bool,
+) -> None:
+    """Read MDM message files, folders of them, or export folders (with index.csv).
+
+    Only documents whose content is a PDF that passes the PDF check are deliverable, whatever
+    type the message declares."""
+    config = MdmConfig(kdl_source=KdlSource(kdl_source), require_terminator=not lenient_terminator)
     summary = ImportSummary()
     versions = DocumentVersions(connect(store)) if store is not None else None
     results: list[dict[str, Any]] = []

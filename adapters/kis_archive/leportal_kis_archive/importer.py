@@ -3,9 +3,9 @@
 Each input file is read and each message turned into an :class:`ImportItem` before the next is
 looked at, so at most one document's content is in memory (plus the raw bytes of the current
 file, which ``MdmConfig.max_message_bytes`` bounds). A bad file or message becomes an item with
-problems and the import goes on. PDFs are checked with :func:`leportal_core.pdf.inspect_pdf`;
-only authenticated documents (TXA-17 in ``deliverable_statuses``) with a clean PDF are marked
-deliverable. T10 replacements mark their parent *superseded*, T11 cancels mark it *cancelled*
+problems and the import goes on. The content is sniffed whatever the message declares; PDFs are
+checked with :func:`leportal_core.pdf.inspect_pdf`, and only authenticated documents (TXA-17 in
+``deliverable_statuses``) whose content is a PDF that passed the check are marked deliverable. T10 replacements mark their parent *superseded*, T11 cancels mark it *cancelled*
 (:class:`ImportSummary.versions`).
 """
 
@@ -21,11 +21,13 @@ from leportal_core.pdf import PdfPolicy, inspect_pdf
 from leportal_kis_archive.config import MdmConfig
 from leportal_kis_archive.export_folder import IndexLayout, read_export_folder
 from leportal_kis_archive.mdm_read import iter_messages
+from leportal_kis_archive.media import GENERIC_MEDIA_TYPES, same_media_type, sniff_media_type
 from leportal_kis_archive.model import ImportItem, MdmEvent
 
 __all__ = ["MESSAGE_SUFFIXES", "ImportSummary", "import_paths", "message_files"]
 
 MESSAGE_SUFFIXES = frozenset({".hl7", ".er7", ".mdm", ".msg"})
+PDF = "application/pdf"
 
 
 @attrs.define(kw_only=True)
@@ -151,16 +153,76 @@ def _import_file(path: Path, config: MdmConfig, policy: PdfPolicy | None) -> Ite
 
 
 def _checked(item: ImportItem, policy: PdfPolicy | None) -> ImportItem:
+    """The delivery gate: whatever the message or index declares, the content decides.
+
+    Only content that is a PDF and passes :func:`inspect_pdf` may stay deliverable. A declared type
+    the content contradicts is a warning and makes the document not deliverable (the archive's
+    metadata needs a look). Other content is imported, never deliverable: leportal cannot verify
+    that it is complete (a base64 cut at a 4-character boundary still decodes).
+    """
     document = item.document
-    if document is None or document.media_type != "application/pdf":
+    if document is None:
         return item
+    if document.size == 0 and item.message is not None:
+        # The reader's warning names OBX-5.5; here it rejects: there is nothing to deliver.
+        refused = tuple(
+            attrs.evolve(p, severity=Severity.ERROR) if p.code == "kis_archive.obx5.empty" else p
+            for p in item.problems
+        )
+        return attrs.evolve(item, problems=refused, document=None, deliverable=False)
+    where = (
+        Location(file=item.source, segment="OBX", field="OBX-5")
+        if item.message is not None
+        else Location(file=item.source)
+    )
+    problems = list(item.problems)
+    try:
+        with document.open() as stream:
+            sniffed = sniff_media_type(stream.read(1024))
+    except OSError as exc:
+        problems.append(
+            Problem(
+                code="kis_archive.file.unreadable",
+                message=f"cannot read: {exc.strerror or exc}",
+                location=where,
+            )
+        )
+        return attrs.evolve(item, problems=tuple(problems), document=None, deliverable=False)
+    declared = document.media_type
+    mismatch = (
+        sniffed is not None
+        and declared not in GENERIC_MEDIA_TYPES
+        and not same_media_type(declared, sniffed)
+    )
+    if mismatch:
+        problems.append(
+            Problem(
+                code="kis_archive.content.type_mismatch",
+                message=f"declared as {declared}, but the content is {sniffed}; check the "
+                "archive's metadata (the document is not offered to the MD)",
+                location=where,
+                severity=Severity.WARNING,
+            )
+        )
+    if PDF not in (sniffed, declared):
+        problems.append(
+            Problem(
+                code="kis_archive.content.not_pdf",
+                message=f"the content is {sniffed or 'of an unknown type'} (declared {declared}): "
+                "only PDFs that pass the PDF check are deliverable; whether this content is "
+                "complete cannot be verified",
+                location=where,
+                severity=Severity.WARNING,
+            )
+        )
+        return attrs.evolve(item, problems=tuple(problems), deliverable=False)
+    if sniffed == PDF and declared in GENERIC_MEDIA_TYPES:
+        document = attrs.evolve(document, media_type=PDF)
     source = document.path if document.path is not None else document.read_bytes()
     verdict = inspect_pdf(source, policy=policy, name=item.source)
-    if not verdict.problems:
-        return item
     return attrs.evolve(
         item,
-        problems=(*item.problems, *verdict.problems),
-        deliverable=item.deliverable and verdict.ok,
+        problems=(*problems, *verdict.problems),
+        deliverable=item.deliverable and verdict.ok and not mismatch,
         document=document if verdict.ok else None,
     )

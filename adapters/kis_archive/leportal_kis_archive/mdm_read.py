@@ -34,9 +34,15 @@ from leportal_kis_archive.model import ArchiveMessage, MdmEvent, MessageOutcome
 
 __all__ = ["iter_messages", "read_message"]
 
+_BOM = b"\xef\xbb\xbf"
 _DATE = re.compile(rb"^([0-9]{4})([0-9]{2})([0-9]{2})")
 _KDL = re.compile(r"^[A-Z]{2}[0-9]{6}$")
 _DEFAULT = MdmConfig()
+
+
+def _shown(raw: bytes) -> str:
+    """Bytes as printable ASCII, anything else as ``\\xNN``: a message never shows mojibake."""
+    return "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in raw)
 
 
 class _Reject(Exception):
@@ -75,11 +81,12 @@ class _Reader:
 
     def read_header(self) -> Segment:
         line, first = self.raw[0]
+        first = first.removeprefix(_BOM)  # also inside an MLLP frame
         if not first.startswith(b"MSH"):
-            head = "".join(chr(b) if 0x21 <= b < 0x7F else "?" for b in first[:3])
+            head = _shown(first[:3])
             self.add(
                 "kis_archive.msh.missing",
-                f"a message must start with an MSH segment, not {head!r}",
+                f"a message must start with an MSH segment, not '{head}'",
                 Location(file=self.file, line=line, segment=head),
             )
             raise _Reject
@@ -114,12 +121,12 @@ class _Reader:
         )
         parts = first.split(sep)
         msh = Segment(id="MSH", fields=(b"MSH", sep, *parts[1:]), line=line)
-        declared = msh.field(18).split(enc[:1])[0].decode("ascii", "replace").strip()
+        declared = _shown(msh.field(18).split(enc[:1])[0]).strip()
         name = declared or self.config.default_charset
         if name not in CHARSETS:
             self.add(
                 "kis_archive.charset.unsupported",
-                f"character set {name!r} is not supported (use one of {', '.join(CHARSETS)})",
+                f"character set '{name}' is not supported (use one of {', '.join(CHARSETS)})",
                 self.where(msh, "MSH-18"),
             )
             raise _Reject
@@ -139,7 +146,7 @@ class _Reader:
             if not is_segment_id(seg_id):
                 self.add(
                     "kis_archive.segment.invalid",
-                    f"{seg_id[:12].decode('latin-1')!r} is not a segment id; the file may be "
+                    f"'{_shown(seg_id[:12])}' is not a segment id; the file may be "
                     "truncated, or a segment was broken by a stray line break",
                     Location(file=self.file, line=line),
                 )
@@ -386,12 +393,19 @@ def _content(reader: _Reader) -> tuple[Segment, bytes, str] | None:
             )
         return None
     obx = ed[0]
+    if not obx.field(5).strip():
+        reader.add(
+            "kis_archive.obx5.empty",
+            "OBX-5 (the encapsulated document) is empty: the archive sent no content",
+            reader.where(obx, "OBX-5"),
+        )
+        return None
     parts, data = _ed_components(obx.field(5), reader.delims)
-    encoding = parts[3].decode("latin-1")
+    encoding = _shown(parts[3])
     if encoding.lower() != "base64":
         reader.add(
             "kis_archive.ed.encoding",
-            f"OBX-5.4 (ED encoding) is {encoding!r}; only 'Base64' is read",
+            f"OBX-5.4 (ED encoding) is '{encoding}'; only 'Base64' is read",
             reader.where(obx, "OBX-5.4"),
         )
         return None
@@ -406,8 +420,17 @@ def _content(reader: _Reader) -> tuple[Segment, bytes, str] | None:
             reader.where(obx, "OBX-5.5"),
         )
         return None
-    type_of_data = unescape(parts[1].decode("latin-1"), reader.delims)
-    subtype = unescape(parts[2].decode("latin-1"), reader.delims)
+    if not content:
+        # A warning here (an empty Document is still a Document, and reads back as written); the
+        # import refuses it (importer._checked).
+        reader.add(
+            "kis_archive.obx5.empty",
+            "OBX-5.5 (the base64 data of the document) is empty: the archive sent no content",
+            reader.where(obx, "OBX-5.5"),
+            Severity.WARNING,
+        )
+    type_of_data = unescape(_shown(parts[1]), reader.delims)
+    subtype = unescape(_shown(parts[2]), reader.delims)
     return obx, content, media_type_from_ed(type_of_data, subtype, reader.config.pdf_subtype)
 
 
@@ -464,9 +487,10 @@ def iter_messages(
         )
         yield MessageOutcome(file=file, number=1, line=1, message=None, problems=(problem,))
         return
-    raw = bytes(data)
+    # RFC 3629 §6: a UTF-8 byte order mark is no part of the text; Windows editors write one.
+    raw = bytes(data).removeprefix(_BOM)
     del data  # with the caller's reference gone too, the raw bytes go once they are split
-    truncated = _truncation(raw, file) if config.require_terminator else None
+    truncated = _truncation(raw, file, strict=config.require_terminator)
     groups = split_messages(split_segments(raw))
     del raw
     if not groups:
@@ -484,11 +508,12 @@ def iter_messages(
         first_line = segments[0][0]
         del segments
         try:
-            if truncated is not None and number == len(groups):
+            ending = truncated if number == len(groups) else None
+            if ending is not None:
                 # Said first: it explains whatever else is missing from this message.
-                reader.problems.append(truncated)
+                reader.problems.append(ending)
             message = _read(reader)
-            if truncated is not None and number == len(groups):
+            if ending is not None and ending.severity is Severity.ERROR:
                 raise _Reject
         except _Reject:
             yield MessageOutcome(
@@ -508,12 +533,14 @@ def iter_messages(
             )
 
 
-def _truncation(data: bytes, file: str | None) -> Problem | None:
+def _truncation(data: bytes, file: str | None, *, strict: bool = True) -> Problem | None:
     """A problem when ``data`` ends inside a segment or inside an MLLP frame.
 
     HL7 v2.5 §2.5: every segment ends with a terminator; MLLP (Appendix C) ends every frame with
     ``<FS><CR>``. A file cut short in transit fails one of the two, which catches the truncations
-    that would otherwise decode (base64 cut at a 4-character boundary, a cut after OBX-5).
+    that would otherwise decode (base64 cut at a 4-character boundary, a cut after OBX-5). Many
+    interface-engine samples omit the last terminator: ``strict=False`` (``--lenient-terminator``)
+    makes that one a warning; an MLLP frame without its end block stays an error.
     """
     framed = b"\x0b" in data[:16]
     end = data[-64:].rstrip(b" \t")  # the tail only: never copy a 27 MB message to look at it
@@ -526,6 +553,14 @@ def _truncation(data: bytes, file: str | None) -> Problem | None:
             location=Location(file=file, offset=len(data)),
         )
     if not end.endswith((b"\r", b"\n")):
+        if not strict:
+            return Problem(
+                code="kis_archive.input.no_terminator",
+                message="the last segment has no terminator (CR or LF); accepted as configured, "
+                "so a cut at a segment end is not detected (the PDF check still is)",
+                location=Location(file=file, offset=len(data)),
+                severity=Severity.WARNING,
+            )
         return Problem(
             code="kis_archive.input.truncated",
             message="the last segment has no terminator (CR or LF): the file was cut short",

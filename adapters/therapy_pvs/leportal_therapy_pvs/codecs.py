@@ -1,7 +1,9 @@
-"""The adapter's codecs: Patient ⇄ GDT 6301, GDT result ⇄ GDT 6310, report ⇄ JSON report form.
+"""The adapter's codecs: Patient ⇄ GDT 6301 (6302 read too), GDT result ⇄ GDT 6310, report ⇄ JSON
+report form.
 
 GDT field mapping (GDT 2.1 field table): 3000 Patientennummer, 3101 Name, 3102 Vorname,
-3103 Geburtsdatum (TTMMJJJJ), 3105 Versichertennummer (here the KVNR, optional); in 6310 also
+3103 Geburtsdatum (TTMMJJJJ), 3105 Versichertennummer (here the KVNR, optional; a number that is
+no valid KVNR, e.g. a pre-eGK Versichertennummer, is dropped with a warning); in 6310 also
 6200 Tag der Erhebung, 6220 Befundtext (repeated, one line each), 6302 Dateiarchivierungskennung
 (the report id), 6303 Dateiformat (``PDF``), 6304 Dateiinhalt, 6305 Verweis auf Datei (path of the
 stored PDF), 8315/8316 Empfänger-/Sender-GDT-ID.
@@ -15,7 +17,8 @@ from typing import Any
 
 import attrs
 
-from leportal_core.errors import FormatError, Location, Problem, ValidationError
+from leportal_core.errors import FormatError, Location, Problem, Severity, ValidationError
+from leportal_core.identifiers import kvnr as kvnr_scheme
 from leportal_core.therapy import Patient, TherapyReport, report_from_dict, report_to_dict
 from leportal_therapy_pvs.gdt import (
     GdtEncoding,
@@ -44,7 +47,9 @@ def _patient_fields(patient: Patient) -> list[tuple[str, str]]:
     return fields
 
 
-def _read_patient(record: GdtRecord, found: list[Problem]) -> Patient | None:
+def _read_patient(
+    record: GdtRecord, found: list[Problem], warnings: list[Problem] | None = None
+) -> Patient | None:
     values: dict[str, Any] = {}
     for field_id, name in (("3000", "patient_id"), ("3101", "family_name"), ("3102", "given_name")):
         field = record.first(field_id)
@@ -72,8 +77,19 @@ def _read_patient(record: GdtRecord, found: list[Problem]) -> Patient | None:
         )
     values["birth_date"] = birth_date
     kvnr = record.first("3105")
-    if kvnr is not None:
+    if kvnr is not None and kvnr_scheme.is_valid(kvnr.content):
         values["kvnr"] = kvnr.content
+    elif kvnr is not None and warnings is not None:
+        # As the HL7 import does: the patient is still identified by 3000-3103.
+        warnings.append(
+            Problem(
+                code="therapy_pvs.gdt.kvnr_invalid",
+                message="field 3105 holds no valid KVNR (e.g. a Versichertennummer from before "
+                "the eGK); the patient is read without it",
+                location=Location(line=kvnr.line, field="3105"),
+                severity=Severity.WARNING,
+            )
+        )
     if found:
         return None
     try:
@@ -112,13 +128,20 @@ class GdtPatientCodec:
         return write_record("6301", [("9218", "02.10"), *_patient_fields(obj)], self.encoding)
 
     def decode(self, data: bytes, /) -> Patient:
-        """6301 record → Patient; :class:`FormatError` with line numbers."""
-        record = parse_record(data, expect={"6301"})
+        """6301/6302 record → Patient; :class:`FormatError` with line numbers."""
+        return self.read(data)[0]
+
+    def read(self, data: bytes) -> tuple[Patient, tuple[Problem, ...]]:
+        """6301/6302 record → Patient and the warnings (an invalid KVNR dropped)."""
+        record = parse_record(data, expect={"6301", "6302"})
         found: list[Problem] = []
-        patient = _read_patient(record, found)
+        warnings: list[Problem] = []
+        patient = _read_patient(record, found, warnings)
         if patient is None:
-            raise FormatError(f"GDT 6301 record rejected ({len(found)} problems)", found)
-        return patient
+            raise FormatError(
+                f"GDT {record.satzart} record rejected ({len(found)} problems)", found
+            )
+        return patient, tuple(warnings)
 
 
 @attrs.frozen(kw_only=True)
@@ -171,7 +194,7 @@ class GdtResultCodec:
         """6310 record → GdtResult; :class:`FormatError` with line numbers."""
         record = parse_record(data, expect={"6310"})
         found: list[Problem] = []
-        patient = _read_patient(record, found)
+        patient = _read_patient(record, found, [])
         examined, bad = parse_date(record.first("6200"))
         if bad is not None:
             found.append(bad)

@@ -1,5 +1,11 @@
-"""GDT (Gerätedatentransfer, Qualitätsring Medizinische Software, GDT 2.1/3.0): how practice
-software hands a patient to a plug-in (Satzart 6301) and takes a result back (Satzart 6310).
+"""GDT (Gerätedatentransfer, Qualitätsring Medizinische Software): how practice software hands a
+patient to a plug-in (Satzart 6301 Stammdaten übermitteln, or 6302 neue Untersuchung anfordern)
+and takes a result back (Satzart 6310).
+
+Versions: GDT 2.0 and 2.1 (field 9218 ``02.00``/``02.10``, or absent) are read; both have the same
+line and record format (5-digit 8100), tested with the specification examples of both. GDT 3.x
+(9218 ``03.…``: objects 8200/8201, a 7-digit Satzlänge) is refused with
+``therapy_pvs.gdt.version`` — it is not claimed. Written records are GDT 2.1.
 
 A record is a sequence of lines ``LLLFFFFcontent CR LF``: ``LLL`` is the byte length of the whole
 line including itself and the CR LF, ``FFFF`` the field id. The first field is 8000 (Satzart), then
@@ -10,7 +16,9 @@ set: 1 = 7-bit (DIN 66003, the German reference version of ISO 646: ``[\\]{|}~@`
 "Feldkennungen".
 
 Lengths are checked on bytes, before any decoding, so a wrong character set can never shift a
-line; every problem names its line number and field id.
+line; every problem names its line number and field id. Tolerated framing: a trailing DOS EOF
+byte (0x1A, written by old DOS/Windows practice software) and trailing empty lines; a file with
+LF-only line ends is refused as such, in one problem.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from leportal_core.errors import FormatError, Location, Problem, ValidationError
 __all__ = [
     "KNOWN_SATZARTEN",
     "MAX_RECORD_BYTES",
+    "SUPPORTED_VERSIONS",
     "GdtEncoding",
     "GdtField",
     "GdtRecord",
@@ -35,6 +44,7 @@ __all__ = [
 ]
 
 MAX_RECORD_BYTES = 1 << 20  # a patient record is a few hundred bytes; refuse anything absurd
+SUPPORTED_VERSIONS = ("02.00", "02.10")
 MAX_CONTENT_BYTES = 999 - 9  # LLL has three digits; 9 bytes are length, field id and CR LF
 # Satzarten of GDT 2.1 (6300 Stammdaten anfordern, 6301 übermitteln, 6302 Untersuchung
 # anfordern, 6310 Daten einer Untersuchung übermitteln, 6311 Daten anzeigen).
@@ -116,6 +126,19 @@ def parse_record(data: bytes, *, expect: Iterable[str] = KNOWN_SATZARTEN) -> Gdt
                 )
             ],
         )
+    data = _unframed(data)
+    if b"\r\n" not in data and b"\n" in data:
+        raise FormatError(
+            "GDT file with LF line endings",
+            [
+                _problem(
+                    code="therapy_pvs.gdt.line_endings",
+                    message="the file has LF line endings; GDT lines end with CR LF (and their "
+                    "lengths count both), so convert it back or fix the sender's export",
+                    line=1,
+                )
+            ],
+        )
     found: list[Problem] = []
     raw_lines = data.split(b"\r\n")
     if raw_lines[-1] != b"":
@@ -194,6 +217,7 @@ def parse_record(data: bytes, *, expect: Iterable[str] = KNOWN_SATZARTEN) -> Gdt
                 )
             )
     encoding = _encoding(raw_fields, found)
+    _check_version(raw_fields, found)
     _check_record_length(raw_fields, len(data), found)
     fields = []
     for number, field_id, value in raw_fields:
@@ -213,6 +237,29 @@ def parse_record(data: bytes, *, expect: Iterable[str] = KNOWN_SATZARTEN) -> Gdt
     if found:
         raise FormatError(f"malformed GDT record ({len(found)} problems)", found)
     return GdtRecord(satzart=satzart, encoding=encoding, fields=tuple(fields))
+
+
+def _unframed(data: bytes) -> bytes:
+    """``data`` without a trailing DOS EOF byte (0x1A) and without empty lines after the record;
+    the Satzlänge (8100) counts the record only."""
+    record = data.rstrip(b"\r\n\x1a")
+    tail = data[len(record) :]
+    return record + b"\r\n" if tail.startswith(b"\r\n") else data.removesuffix(b"\x1a")
+
+
+def _check_version(raw_fields: Sequence[tuple[int, bytes, bytes]], found: list[Problem]) -> None:
+    for number, field_id, value in raw_fields:
+        if field_id == b"9218" and value.startswith(b"03"):
+            found.append(
+                _problem(
+                    code="therapy_pvs.gdt.version",
+                    message=f"GDT version {value.decode('ascii', 'replace')} is not supported "
+                    f"(supported: {', '.join(SUPPORTED_VERSIONS)}); GDT 3.x records have objects "
+                    "and another Satzlänge",
+                    line=number,
+                    field="9218",
+                )
+            )
 
 
 def _encoding(raw_fields: Sequence[tuple[int, bytes, bytes]], found: list[Problem]) -> GdtEncoding:

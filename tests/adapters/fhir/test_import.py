@@ -268,7 +268,7 @@ def test_imported_documents_classify_with_their_ihe_codes() -> None:
     [
         (("masterIdentifier", "value"), "1.2.3", False),
         (("content", 0, "attachment", "language"), "Deutsch!", True),  # presence is checked
-        (("content", 0, "format", "code"), "urn:ihe-d:spec:PDF_Ax", True),
+        (("content", 0, "format", "code"), "urn:ihe-d:spec:PDF_Ax", False),  # required binding
         (("securityLabel", 0, "coding", 0, "code"), "X", False),
     ],
 )

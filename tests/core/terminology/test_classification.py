@@ -64,7 +64,7 @@ def test_kdl_subset_loads_level_three_codes_only() -> None:
     ("code", "category", "rule"),
     [
         ("AD010103", Category.HOSPITAL_REPORTS, "ihe-d.typeCode"),  # BERI
-        ("OP150103", Category.HOSPITAL_REPORTS, "ihe-d.typeCode"),  # OPDK
+        ("OP150103", Category.HOSPITAL_REPORTS, "kdl.reviewed"),  # OPDK/DUR: reviewed row
         ("VL160106", Category.CHART_AND_CARE_RECORDS, "ihe-d.typeCode"),  # PFLG
         ("DG020103", Category.TECHNICAL_AND_LAB_FINDINGS, "ihe-d.typeCode"),  # BILD
         ("PT080102", Category.TECHNICAL_AND_LAB_FINDINGS, "ihe-d.typeCode"),  # PATH
@@ -114,14 +114,17 @@ def test_host_hook_wins_over_the_tables() -> None:
 
 
 def test_table_overrides_replace_rows_and_reject_unknown_codes() -> None:
-    table = CategoryTable().with_overrides(
-        type_codes={
-            "OPDK": CategoryRule(category=Category.CHART_AND_CARE_RECORDS, rationale="house rule")
-        }
-    )
-    result = classify(doc("OP150103"), new_plugin_manager(), kdl=KDL, table=table)
+    house = CategoryRule(category=Category.CHART_AND_CARE_RECORDS, rationale="house rule")
+    table = CategoryTable().with_overrides(type_codes={"BILD": house})
+    result = classify(doc("DG020101"), new_plugin_manager(), kdl=KDL, table=table)  # BILD/ANF
     assert result.category is Category.CHART_AND_CARE_RECORDS
     assert "house rule" in result.reason
+    # a per-KDL row is more specific than a typeCode row: the hospital overrides it as such
+    table = CategoryTable().with_overrides(kdl_codes={"OP150103": house})
+    result = classify(doc("OP150103"), new_plugin_manager(), kdl=KDL, table=table)
+    assert (result.category, result.rule) == (Category.CHART_AND_CARE_RECORDS, "kdl.reviewed")
+    with pytest.raises(ConfigurationError):
+        CategoryTable().with_overrides(kdl_codes={"OP15": house})
     with pytest.raises(ConfigurationError) as caught:
         CategoryTable().with_overrides(
             class_codes={"XYZ": CategoryRule(category=Category.ADDITIONAL, rationale="x")}
@@ -143,8 +146,11 @@ def test_every_document_lands_in_exactly_one_category(
     again = classify(doc(kdl_code), pm, kdl=KDL, type_code=type_code, class_code=class_code)
     assert first == again
     assert isinstance(first.category, Category)
-    assert first.rule in {"ihe-d.typeCode", "ihe-d.classCode", "builtin.fallback"}
-    assert first.needs_review == (first.rule == "builtin.fallback")
+    assert first.rule in {"kdl.reviewed", "ihe-d.typeCode", "ihe-d.classCode", "builtin.fallback"}
+    assert first.needs_review == (first.rule == "builtin.fallback" or bool(first.candidates))
+    if first.candidates:  # a disagreement: the chosen category first, the other named
+        assert first.candidates[0] is first.category
+        assert len(set(first.candidates)) == 2
 
 
 @pytest.mark.parametrize(

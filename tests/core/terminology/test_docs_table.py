@@ -16,3 +16,14 @@ def test_category_table_in_docs_matches_the_code() -> None:
     )
     expected = [(c, r.category.value) for c, r in {**TYPE_CODE_TABLE, **CLASS_CODE_TABLE}.items()]
     assert sorted(rows) == sorted(expected)
+
+
+def test_reviewed_kdl_rows_in_docs_match_the_code() -> None:
+    from leportal_core.terminology.evv_kdl import KDL_CODE_TABLE
+
+    text = DOC.read_text("utf-8")
+    documented = {}
+    for category, codes in re.findall(r"^\| (KHB|KPA|TLB|ZUS) \| [^|]+ \| ([^|]+) \|$", text, re.M):
+        for code in re.findall(r"`([A-Z]{2}[0-9]{6})`", codes):
+            documented[code] = category
+    assert documented == {c: r.category.value for c, r in KDL_CODE_TABLE.items()}
