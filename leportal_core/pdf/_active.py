@@ -19,6 +19,7 @@ object visited and every XFA byte decoded is charged to the inspection's work bu
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import re
@@ -92,9 +93,11 @@ def _xfa_has_script(xfa: Any, work: Work) -> bool:
 
 
 def find_active_content(
-    root: Any, *, max_objects: int, max_depth: int, work: Work
+    root: Any, *, max_objects: int, max_depth: int, work: Work, skip: frozenset[str] = frozenset()
 ) -> ActiveContent:
-    """Walk from ``root`` (the catalog) and report the active content found."""
+    """Walk from ``root`` (the catalog) and report the active content found; keys in ``skip``
+    are not followed either (see :func:`mentions_active_content`)."""
+    skip = _SKIP | skip
     kinds: set[str] = set()
     visited: set[tuple[int, int]] = set()
     stack: list[tuple[Any, int]] = [(root, 0)]
@@ -121,7 +124,56 @@ def find_active_content(
             )
         if isinstance(value, DictionaryObject):
             kinds |= _kinds_of(value, work)
-            stack.extend((item, depth + 1) for name, item in value.items() if name not in _SKIP)
+            stack.extend((item, depth + 1) for name, item in value.items() if name not in skip)
         else:
             stack.extend((item, depth + 1) for item in value)
     return ActiveContent(kinds=tuple(sorted(kinds)))
+
+
+# Every kind of active content needs one of these names (an embedded file its ``/EF``, however it
+# is attached); a name written with ``#`` escapes could spell any of them.
+_TRIGGER = re.compile(
+    rb"/(?:JS|JavaScript|Launch|EF|XFA)(?![^\x00-\x20\x7f-\xff()<>\[\]{}/%])|/[!\x22-\x24&-\x27*-.0-;=?-Z\\^-z|~]*#[0-9A-Fa-f]{2}"
+)
+_OVERLAP = 64
+
+
+_STREAM_START = re.compile(rb"stream(?:\r\n|\n|\r)")
+
+
+def outside_streams(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The raw file without stream data (``stream`` EOL … ``endstream``): compressed bytes would
+    spell trigger names by chance."""
+    in_stream = False
+    carry = b""
+    for chunk in chunks:
+        data, carry, position = carry + chunk, b"", 0
+        while position < len(data):
+            if in_stream:
+                end = data.find(b"endstream", position)
+                if end < 0:
+                    carry = data[max(position, len(data) - 8) :]
+                    break
+                in_stream, position = False, end + 9
+            else:
+                match = _STREAM_START.search(data, position)
+                if match is None:
+                    keep = max(position, len(data) - 8)
+                    yield data[position:keep]
+                    carry = data[keep:]
+                    break
+                yield data[position : match.start()]
+                in_stream, position = True, match.end()
+    if carry and not in_stream:
+        yield carry
+
+
+def mentions_active_content(chunks: Iterable[bytes]) -> bool:
+    """Whether any of the names active content needs occurs in ``chunks`` (the raw file, then
+    the decoded object streams, each an iterable of consecutive pieces)."""
+    tail = b""
+    for chunk in chunks:
+        if _TRIGGER.search(tail + chunk):
+            return True
+        tail = chunk[-_OVERLAP:]
+    return False

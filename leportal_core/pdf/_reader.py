@@ -41,11 +41,17 @@ class BudgetedReader(pypdf.PdfReader):
         self._work.parse()
         return super().get_object(indirect_reference)
 
-    def _get_object_from_stream(self, indirect_reference: IndirectObject) -> PdfObject:
-        number, _ = self.xref_objStm[indirect_reference.idnum]
+    def object_stream_data(self, number: int) -> bytes:
+        """The decoded data of object stream ``number`` (empty when it is none), indexed once."""
         if number not in self._object_streams:
             self._object_streams[number] = None  # a stream inside itself resolves to null
             self._object_streams[number] = self._index(number)
+        index = self._object_streams[number]
+        return b"" if index is None else index[0]
+
+    def _get_object_from_stream(self, indirect_reference: IndirectObject) -> PdfObject:
+        number, _ = self.xref_objStm[indirect_reference.idnum]
+        self.object_stream_data(number)
         index = self._object_streams[number]
         if index is None:
             return NullObject()

@@ -34,7 +34,12 @@ from pypdf.errors import LimitReachedError
 from pypdf.generic import StreamObject
 
 from leportal_core.errors import Location, Problem, Severity
-from leportal_core.pdf._active import ActiveContent, find_active_content
+from leportal_core.pdf._active import (
+    ActiveContent,
+    find_active_content,
+    mentions_active_content,
+    outside_streams,
+)
 from leportal_core.pdf._pages import count_pages
 from leportal_core.pdf._reader import BudgetedReader
 from leportal_core.pdf._work import Work, WorkBudgetExceeded
@@ -263,7 +268,8 @@ def _parse(
         try:
             xref = read_xref(stream, scan.size, scan.tail, work, base)
             facts["encrypted"] = xref.encrypted
-            _read_structure(stream, policy, facts, problems, where, work, xref.start)
+            object_streams = sorted({e[1] for e in xref.entries.values() if e[0] == 2})
+            _read_structure(stream, policy, facts, problems, where, work, xref.start, object_streams)
         except Damaged as exc:
             problems.append(
                 Problem(
@@ -341,6 +347,7 @@ def _read_structure(
     where: Location,
     work: Work,
     start: int,
+    object_streams: list[int],
 ) -> None:
     try:
         reader = BudgetedReader(stream, work, start)
@@ -384,13 +391,31 @@ def _read_structure(
             Problem(code="pdf.no_pages", message="the document has no pages", location=where)
         )
     facts["pdfa"] = _pdfa(catalog, problems, where)
+    # Annotations and the structure tree can hold tens of thousands of objects; they are walked
+    # only when a name active content needs occurs somewhere in the file at all.
+    quiet = not mentions_active_content(outside_streams(_raw_chunks(stream))) and not mentions_active_content(
+        reader.object_stream_data(number) for number in object_streams
+    )
     found = find_active_content(
-        catalog, max_objects=policy.max_objects, max_depth=policy.max_depth, work=work
+        catalog,
+        max_objects=policy.max_objects,
+        max_depth=policy.max_depth,
+        work=work,
+        skip=_BULKY if quiet else frozenset(),
     )
     if found.budget_exceeded:
         raise _Budget(found.budget_exceeded)
     facts["active_content"] = found.kinds
     problems.extend(_active_problems(found, policy, where))
+
+
+_BULKY = frozenset({"/Annots", "/StructTreeRoot"})
+
+
+def _raw_chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    stream.seek(0)
+    while chunk := stream.read(1 << 16):
+        yield chunk
 
 
 def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:

@@ -162,3 +162,18 @@ def test_item7_unsupported_encryption_is_encrypted_not_damaged(
     verdict = inspect_pdf(makepdf.encrypted_unsupported(algorithm, old, new))
     assert [p.code for p in verdict.problems] == ["pdf.encrypted"]
     assert verdict.encrypted
+
+
+def test_item4_annotations_without_active_names_are_not_walked_but_escaped_names_are() -> None:
+    """Annotations and the structure tree are walked only when a name active content needs
+    (/JS, /JavaScript, /Launch, /EF, /XFA) or a ``#``-escaped name occurs in the file."""
+    many = b" ".join(b"%d 0 R" % (5 + i) for i in range(2000))
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Annots [" + many + b"] >>"
+    annots = [b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] /A << /S /URI /URI (https://x) >> >>"] * 2000
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, makepdf.CONTENT]
+    quiet = inspect_pdf(makepdf.build([*objects, *annots]))
+    assert quiet.ok and quiet.active_content == ()
+    escaped = [*annots[:-1], b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] /A << /S /J#61vaScript /J#53 (x) >> >>"]
+    loud = inspect_pdf(makepdf.build([*objects, *escaped]))
+    assert loud.active_content == ("javascript",)
+    assert loud.parsed_objects > quiet.parsed_objects + 2000  # the annotations were walked
