@@ -264,7 +264,9 @@ def hostile_and_corpus() -> None:
     hostile["big_object_stream(65000)"] = makepdf.big_object_stream
     files = {name: build() for name, build in hostile.items()}
     files |= {p.name: p.read_bytes() for p in sorted((root / "tests/corpus/pdf").glob("*.pdf"))}
-    print(f"\n{'file (hostile, then corpus)':44} {'CPU s':>7} {'objects':>9} {'inflated':>10}  codes")
+    print(
+        f"\n{'file (hostile, then corpus)':44} {'CPU s':>7} {'objects':>9} {'inflated':>10}  codes"
+    )
     worst = 0.0
     for name, data in files.items():
         start = time.process_time()

@@ -19,10 +19,9 @@ object visited and every XFA byte decoded is charged to the inspection's work bu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-
-import re
 
 import attrs
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -81,7 +80,13 @@ def _holds_file(ef: Any) -> bool:
 def _xfa_has_script(xfa: Any, work: Work) -> bool:
     """The XFA form is one stream or an array ``[name stream name stream …]`` of its packets."""
     xfa = _resolved(xfa)
-    parts = [xfa] if isinstance(xfa, StreamObject) else list(xfa) if isinstance(xfa, ArrayObject) else []
+    parts = (
+        [xfa]
+        if isinstance(xfa, StreamObject)
+        else list(xfa)
+        if isinstance(xfa, ArrayObject)
+        else []
+    )
     data = b""
     for part in parts:
         part = _resolved(part)

@@ -45,7 +45,11 @@ def count_pages(catalog: Any, work: Work, *, max_depth: int) -> int:
         for position, kid in enumerate(kids):
             target = kid.get_object() if isinstance(kid, IndirectObject) else kid
             if not isinstance(target, DictionaryObject):
-                name = f"{kid.idnum} {kid.generation} R" if isinstance(kid, IndirectObject) else repr(kid)
+                name = (
+                    f"{kid.idnum} {kid.generation} R"
+                    if isinstance(kid, IndirectObject)
+                    else repr(kid)
+                )
                 raise Damaged(f"page tree kid {position} ({name}) is missing or not a dictionary")
             stack.append((target, (*ancestors, id(node))))
     return pages

@@ -14,7 +14,14 @@ import re
 from typing import IO, Any
 
 import pypdf
-from pypdf.generic import IndirectObject, NullObject, NumberObject, PdfObject, StreamObject, read_object
+from pypdf.generic import (
+    IndirectObject,
+    NullObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+    read_object,
+)
 
 from leportal_core.pdf._work import Work
 

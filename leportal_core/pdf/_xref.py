@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import io
 import re
-from typing import IO
+from typing import IO, Any, TypeGuard, cast
 
 import attrs
+from pypdf._utils import read_non_whitespace
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -32,7 +33,6 @@ from pypdf.generic import (
     StreamObject,
     read_object,
 )
-from pypdf._utils import read_non_whitespace
 
 from leportal_core.pdf._work import Work
 
@@ -138,7 +138,7 @@ def read_xref(stream: IO[bytes], size: int, tail: bytes, work: Work, base: int =
     )
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -234,12 +234,14 @@ def _xref_stream(
         xref[NameObject("/Filter")] = NameObject(_ABBREVIATIONS[filters])
     try:
         data = xref.get_data() if "/Filter" in xref else bytes(xref._data)
-        widths = [int(w) for w in xref["/W"]]
-        size = int(xref["/Size"])
-        index_value = xref.get("/Index", ArrayObject([NumberObject(0), NumberObject(size)]))
+        widths = [int(w) for w in cast(Any, xref["/W"])]
+        size = int(cast(Any, xref["/Size"]))
+        index_value: Any = xref.get("/Index", ArrayObject([NumberObject(0), NumberObject(size)]))
         index = [int(i) for i in index_value]
     except Exception as exc:
-        raise Damaged(f"the cross-reference stream at {offset} is unreadable: {exc}"[:200], offset) from None
+        raise Damaged(
+            f"the cross-reference stream at {offset} is unreadable: {exc}"[:200], offset
+        ) from None
     work.inflate(len(data))
     if len(widths) != 3 or min(widths) < 0 or sum(widths) == 0 or len(index) % 2:
         raise Damaged(f"the cross-reference stream at {offset} has a bad /W or /Index", offset)

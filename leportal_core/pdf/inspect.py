@@ -269,7 +269,9 @@ def _parse(
             xref = read_xref(stream, scan.size, scan.tail, work, base)
             facts["encrypted"] = xref.encrypted
             object_streams = sorted({e[1] for e in xref.entries.values() if e[0] == 2})
-            _read_structure(stream, policy, facts, problems, where, work, xref.start, object_streams)
+            _read_structure(
+                stream, policy, facts, problems, where, work, xref.start, object_streams
+            )
         except Damaged as exc:
             problems.append(
                 Problem(
@@ -393,7 +395,9 @@ def _read_structure(
     facts["pdfa"] = _pdfa(catalog, problems, where)
     # Annotations and the structure tree can hold tens of thousands of objects; they are walked
     # only when a name active content needs occurs somewhere in the file at all.
-    quiet = not mentions_active_content(outside_streams(_raw_chunks(stream))) and not mentions_active_content(
+    quiet = not mentions_active_content(
+        outside_streams(_raw_chunks(stream))
+    ) and not mentions_active_content(
         reader.object_stream_data(number) for number in object_streams
     )
     found = find_active_content(

@@ -217,7 +217,11 @@ def firefox_saved(object_streams: bool = True) -> bytes:
 
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(simple())) as pdf:
-        mode = pikepdf.ObjectStreamMode.generate if object_streams else pikepdf.ObjectStreamMode.disable
+        mode = (
+            pikepdf.ObjectStreamMode.generate
+            if object_streams
+            else pikepdf.ObjectStreamMode.disable
+        )
         pdf.save(out, linearize=True, deterministic_id=True, object_stream_mode=mode)
     original = out.getvalue()
     prev = int(original[original.rindex(b"startxref") + 9 :].split()[0])
@@ -266,7 +270,9 @@ def xfa_form(script: bool = True) -> bytes:
     )
     template = (
         b'<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"><subform name="f">'
-        b'<field name="a"><event activity="click">' + body + b"</event></field></subform></template>"
+        b'<field name="a"><event activity="click">'
+        + body
+        + b"</event></field></subform></template>"
     )
     packet = zlib.compress(template)
     return simple(
@@ -348,7 +354,10 @@ def big_object_stream(count: int = 65_000) -> bytes:
     ]
     numbers = [1, 2, 3, *range(6, 6 + count)]
     noise = __import__("random").Random(count)
-    bodies = [*small, *(b"<< /Filler <%s> >>" % noise.randbytes(11).hex().encode() for _ in range(count))]
+    bodies = [
+        *small,
+        *(b"<< /Filler <%s> >>" % noise.randbytes(11).hex().encode() for _ in range(count)),
+    ]
     header, data, position = [], [], 0
     for number, body in zip(numbers, bodies, strict=True):
         header.append(b"%d %d" % (number, position))
@@ -364,7 +373,10 @@ def big_object_stream(count: int = 65_000) -> bytes:
     packed = zlib.compress(raw)
     out.write(
         b"5 0 obj\n"
-        + stream(packed, b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(numbers), len(head)))
+        + stream(
+            packed,
+            b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(numbers), len(head)),
+        )
         + b"\nendobj\n"
     )
     xref_number = 6 + count

@@ -63,7 +63,10 @@ def test_item3_startxref_at_the_end_of_line_before_xref_is_not_damaged() -> None
         (makepdf.broken_xref, "neither an 'xref' table nor a cross-reference stream"),
         (makepdf.page_tree_loop, "loop"),
         (lambda: makepdf.simple().replace(b"/Root 1 0 R", b"/Root 9 0 R"), "/Root object 9"),
-        (lambda: makepdf.simple().replace(b"0000000065 00000 n", b"0000000066 00000 n"), "object 2"),
+        (
+            lambda: makepdf.simple().replace(b"0000000065 00000 n", b"0000000066 00000 n"),
+            "object 2",
+        ),
         (lambda: makepdf.simple().replace(b"/Kids [3 0 R]", b"/Kids [7 0 R]"), "kid 0 (7 0 R)"),
     ],
     ids=["startxref-wrong", "page-tree-loop", "root-missing", "entry-off-by-one", "page-missing"],
@@ -84,7 +87,8 @@ def test_item4_a_large_object_stream_costs_little_and_is_budgeted() -> None:
     data = makepdf.big_object_stream(65_000)
     assert 1_400_000 < len(data) < 1_700_000
     verdict = inspect_pdf(data)
-    assert verdict.ok and verdict.pages == 1
+    assert verdict.ok
+    assert verdict.pages == 1
     # the object stream's 65,003 header pairs are charged once, not once per object read
     assert 65_000 < verdict.parsed_objects < 4 * 65_000
     stopped = inspect_pdf(data, policy=PdfPolicy(max_parsed_objects=100_000))
@@ -99,7 +103,9 @@ def test_item4_every_budget_has_its_own_code() -> None:
     assert codes(makepdf.javascript(), PdfPolicy(max_cpu_seconds=1e-9)) == ["pdf.work_budget"]
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+)
 def test_item5_pdfa_claims_in_utf16_and_utf32_xmp_are_read(encoding: str) -> None:
     verdict = inspect_pdf(makepdf.pdfa_xmp("3", "U", encoding))
     assert verdict.pdfa == "3u"
@@ -125,7 +131,9 @@ def test_item5_invalid_conformance_letters_are_flagged(
 ) -> None:
     verdict = inspect_pdf(makepdf.pdfa_xmp(part, conformance))
     assert verdict.pdfa == claim
-    assert codes(makepdf.pdfa_xmp(part, conformance)) == (["pdf.pdfa_claim_invalid"] if flagged else [])
+    assert codes(makepdf.pdfa_xmp(part, conformance)) == (
+        ["pdf.pdfa_claim_invalid"] if flagged else []
+    )
     assert verdict.ok  # a bad claim is a warning: the document itself is fine
 
 
@@ -168,12 +176,27 @@ def test_item4_annotations_without_active_names_are_not_walked_but_escaped_names
     """Annotations and the structure tree are walked only when a name active content needs
     (/JS, /JavaScript, /Launch, /EF, /XFA) or a ``#``-escaped name occurs in the file."""
     many = b" ".join(b"%d 0 R" % (5 + i) for i in range(2000))
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Annots [" + many + b"] >>"
-    annots = [b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] /A << /S /URI /URI (https://x) >> >>"] * 2000
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, makepdf.CONTENT]
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Annots ["
+        + many
+        + b"] >>"
+    )
+    annots = [
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] /A << /S /URI /URI (https://x) >> >>"
+    ] * 2000
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        page,
+        makepdf.CONTENT,
+    ]
     quiet = inspect_pdf(makepdf.build([*objects, *annots]))
-    assert quiet.ok and quiet.active_content == ()
-    escaped = [*annots[:-1], b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] /A << /S /J#61vaScript /J#53 (x) >> >>"]
+    assert quiet.ok
+    assert quiet.active_content == ()
+    escaped = [
+        *annots[:-1],
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] /A << /S /J#61vaScript /J#53 (x) >> >>",
+    ]
     loud = inspect_pdf(makepdf.build([*objects, *escaped]))
     assert loud.active_content == ("javascript",)
     assert loud.parsed_objects > quiet.parsed_objects + 2000  # the annotations were walked

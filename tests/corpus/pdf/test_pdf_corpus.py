@@ -78,8 +78,6 @@ def test_corpus_file_structure_verdict_agrees_with_qpdf(entry: dict[str, Any]) -
 
 def test_item6_claims_are_as_common_in_failing_as_in_passing_files() -> None:
     """veraPDF pass and fail files both claim PDF/A: the claim says nothing about conformance."""
-    claims = {
-        e["file"]: e["pdfa"] for e in ENTRIES if e["file"].startswith("vera-") and e["pdfa"]
-    }
+    claims = {e["file"]: e["pdfa"] for e in ENTRIES if e["file"].startswith("vera-") and e["pdfa"]}
     assert any(name.endswith("-fail.pdf") for name in claims)
     assert any(name.endswith("-pass.pdf") for name in claims)
