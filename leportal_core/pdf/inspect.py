@@ -272,60 +272,8 @@ def _parse(
             _read_structure(
                 stream, policy, facts, problems, where, work, xref.start, object_streams
             )
-        except Damaged as exc:
-            problems.append(
-                Problem(
-                    code="pdf.damaged",
-                    message=f"the file is damaged: {exc}"[:300],
-                    location=Location(file=where.file, offset=exc.offset),
-                )
-            )
-        except WorkBudgetExceeded as exc:
-            problems.append(
-                Problem(
-                    code="pdf.work_budget",
-                    message=f"checking the file needs more work than allowed and was stopped: {exc}",
-                    location=where,
-                )
-            )
-        except _Budget as exc:
-            problems.append(
-                Problem(
-                    code="pdf.too_complex",
-                    message=f"the file exceeds a safety limit and was not inspected further: {exc}",
-                    location=where,
-                )
-            )
-        except XmpBomb as exc:
-            problems.append(
-                Problem(
-                    code="pdf.decompression_bomb",
-                    message=f"a stream the check must decode inflates beyond the safety limit: {exc}",
-                    location=where,
-                )
-            )
-        # pypdf raises many exception types on hostile input (PdfReadError, ValueError, KeyError,
-        # zlib.error, struct.error, RecursionError, …) even where the structure checked above is
-        # sound; a limit or recursion means "too complex", anything else "cannot be parsed".
-        except Exception as exc:
-            if _caused_by(exc, (RecursionError, LimitReachedError)):
-                problems.append(
-                    Problem(
-                        code="pdf.too_complex",
-                        message=f"the file exceeds a safety limit (nesting or size of objects): {exc}"[
-                            :300
-                        ],
-                        location=where,
-                    )
-                )
-            else:
-                problems.append(
-                    Problem(
-                        code="pdf.damaged",
-                        message=f"the file cannot be parsed: {type(exc).__name__}: {exc}"[:300],
-                        location=where,
-                    )
-                )
+        except Exception as exc:  # every failure becomes a problem: see _failure
+            problems.append(_failure(exc, where))
     facts["parsed_objects"], facts["inflated_bytes"] = work.objects, work.inflated
     tripped = getattr(stream, "tripped", None)
     if tripped is not None:
@@ -414,6 +362,32 @@ def _read_structure(
 
 
 _BULKY = frozenset({"/Annots", "/StructTreeRoot"})
+
+
+def _failure(exc: Exception, where: Location) -> Problem:
+    """The problem for what stopped the inspection. pypdf raises many exception types on hostile
+    input (PdfReadError, ValueError, KeyError, zlib.error, struct.error, RecursionError, …) even
+    where our structure check found the file sound: a limit or recursion means "too complex",
+    anything else "cannot be parsed"."""
+    if isinstance(exc, Damaged):
+        location = Location(file=where.file, offset=exc.offset)
+        return Problem(
+            code="pdf.damaged", message=f"the file is damaged: {exc}"[:300], location=location
+        )
+    if isinstance(exc, WorkBudgetExceeded):
+        message = f"checking the file needs more work than allowed: {exc}"
+        return Problem(code="pdf.work_budget", message=message, location=where)
+    if isinstance(exc, _Budget):
+        message = f"the file exceeds a safety limit and was not inspected further: {exc}"
+        return Problem(code="pdf.too_complex", message=message, location=where)
+    if isinstance(exc, XmpBomb):
+        message = f"a stream the check must decode inflates beyond its cap: {exc}"
+        return Problem(code="pdf.decompression_bomb", message=message, location=where)
+    if _caused_by(exc, (RecursionError, LimitReachedError)):
+        message = f"the file exceeds a safety limit (nesting or size of objects): {exc}"
+        return Problem(code="pdf.too_complex", message=message[:300], location=where)
+    message = f"the file cannot be parsed: {type(exc).__name__}: {exc}"
+    return Problem(code="pdf.damaged", message=message[:300], location=where)
 
 
 def _raw_chunks(stream: IO[bytes]) -> Iterator[bytes]:
