@@ -160,7 +160,7 @@ def _section(
     window = _read(stream, offset, 64)
     start = offset + len(window) - len(window.lstrip(_WS))
     if window.lstrip(_WS).startswith(b"xref"):
-        return _table(stream, start + 4, base, work)
+        return _table(stream, start + 4, size, base, work)
     match = _OBJ.match(window)
     if match is None:
         raise Damaged(
@@ -176,7 +176,7 @@ def _section(
 
 
 def _table(
-    stream: IO[bytes], offset: int, base: int, work: Work
+    stream: IO[bytes], offset: int, size: int, base: int, work: Work
 ) -> tuple[DictionaryObject, dict[int, tuple[int, int, int]]]:
     entries: dict[int, tuple[int, int, int]] = {}
     position = offset
@@ -191,6 +191,10 @@ def _table(
             raise Damaged(f"the cross-reference table at {offset} has no 'trailer'", position)
         first, count = int(match.group(1)), int(match.group(2))
         position += match.end()
+        if count * 18 > size - position:  # an entry takes at least 18 bytes ("n g n" + EOL)
+            raise Damaged(
+                f"the subsection at {position} lists more entries than fit in the file", position
+            )
         work.parse(count)
         data, at = b"", 0
         for number in range(first, first + count):
@@ -248,6 +252,8 @@ def _xref_stream(
     width = sum(widths)
     entries: dict[int, tuple[int, int, int]] = {}
     reader = io.BytesIO(data)
+    if sum(index[1::2]) * width > len(data):
+        raise Damaged(f"the cross-reference stream at {offset} is too short for its /Index", offset)
     for first, count in zip(index[::2], index[1::2], strict=True):
         work.parse(count)
         for number in range(first, first + count):
