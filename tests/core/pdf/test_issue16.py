@@ -68,8 +68,16 @@ def test_item3_startxref_at_the_end_of_line_before_xref_is_not_damaged() -> None
             "object 2",
         ),
         (lambda: makepdf.simple().replace(b"/Kids [3 0 R]", b"/Kids [7 0 R]"), "kid 0 (7 0 R)"),
+        (lambda: makepdf.simple().replace(b"xref\n0 5", b"xref\n0 999999999"), "more entries"),
     ],
-    ids=["startxref-wrong", "page-tree-loop", "root-missing", "entry-off-by-one", "page-missing"],
+    ids=[
+        "startxref-wrong",
+        "page-tree-loop",
+        "root-missing",
+        "entry-off-by-one",
+        "page-missing",
+        "subsection-too-large",
+    ],
 )
 def test_item3_damage_is_decided_by_our_structure_check_and_qpdf_agrees(build, where: str) -> None:  # type: ignore[no-untyped-def]
     data = build()
