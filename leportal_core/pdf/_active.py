@@ -20,7 +20,7 @@ object visited and every XFA byte decoded is charged to the inspection's work bu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -146,36 +146,60 @@ _OVERLAP = 64
 _STREAM_START = re.compile(rb"stream(?:\r\n|\n|\r)")
 
 
-def outside_streams(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The raw file without stream data (``stream`` EOL … ``endstream``): compressed bytes would
-    spell trigger names by chance."""
-    in_stream = False
-    carry = b""
-    for chunk in chunks:
-        data, carry, position = carry + chunk, b"", 0
+class NameScan:
+    """Fed the raw file chunk by chunk (in the one sequential pass), tells whether a name active
+    content needs occurs outside stream data (``stream`` EOL … ``endstream``): compressed bytes
+    would spell such names by chance."""
+
+    def __init__(self) -> None:
+        self.found = False
+        self._in_stream = False
+        self._carry = b""
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if self.found:
+            return
+        data, position, previous = chunk, 0, b""
+        if self._in_stream and self._carry:
+            # only "endstream" split across the chunks matters here; no copy of the chunk
+            end = (self._carry + chunk[:9]).find(b"endstream")
+            if 0 <= end < len(self._carry):
+                self._in_stream, position = False, end + 9 - len(self._carry)
+            else:
+                previous = self._carry
+        elif self._carry:
+            data = self._carry + chunk
+        self._carry = b""
         while position < len(data):
-            if in_stream:
+            if self._in_stream:
                 end = data.find(b"endstream", position)
                 if end < 0:
-                    carry = data[max(position, len(data) - 8) :]
-                    break
-                in_stream, position = False, end + 9
+                    self._carry = (previous + data[max(position, len(data) - 8) :])[-8:]
+                    return
+                self._in_stream, position = False, end + 9
             else:
                 match = _STREAM_START.search(data, position)
+                keep = match.start() if match else max(position, len(data) - 8)
+                self._check(data[position:keep])
                 if match is None:
-                    keep = max(position, len(data) - 8)
-                    yield data[position:keep]
-                    carry = data[keep:]
-                    break
-                yield data[position : match.start()]
-                in_stream, position = True, match.end()
-    if carry and not in_stream:
-        yield carry
+                    self._carry = data[keep:]
+                    return
+                self._in_stream, position = True, match.end()
+
+    def close(self) -> None:
+        if not self._in_stream:
+            self._check(self._carry)
+
+    def _check(self, piece: bytes) -> None:
+        if _TRIGGER.search(self._tail + piece):
+            self.found = True
+        self._tail = (self._tail + piece)[-_OVERLAP:]
 
 
 def mentions_active_content(chunks: Iterable[bytes]) -> bool:
-    """Whether any of the names active content needs occurs in ``chunks`` (the raw file, then
-    the decoded object streams, each an iterable of consecutive pieces)."""
+    """Whether any of the names active content needs occurs in ``chunks`` (decoded object
+    streams: objects inside them are never streams)."""
     tail = b""
     for chunk in chunks:
         if _TRIGGER.search(tail + chunk):

@@ -36,9 +36,9 @@ from pypdf.generic import StreamObject
 from leportal_core.errors import Location, Problem, Severity
 from leportal_core.pdf._active import (
     ActiveContent,
+    NameScan,
     find_active_content,
     mentions_active_content,
-    outside_streams,
 )
 from leportal_core.pdf._pages import count_pages
 from leportal_core.pdf._reader import BudgetedReader
@@ -122,16 +122,19 @@ def _pypdf_guard() -> Iterator[None]:
 
 
 class _Scan:
-    """The single sequential pass: size, SHA-256, head and tail."""
+    """The single sequential pass: size, SHA-256, head and tail, and the names active content
+    needs (:class:`NameScan`)."""
 
     def __init__(self) -> None:
         self.digest = hashlib.sha256()
         self.size = 0
         self.head = b""
         self.tail = b""
+        self.names = NameScan()
 
     def feed(self, chunk: bytes) -> None:
         self.digest.update(chunk)
+        self.names.feed(chunk)
         self.size += len(chunk)
         if len(self.head) < _EDGE:
             self.head += chunk[: _EDGE - len(self.head)]
@@ -269,8 +272,9 @@ def _parse(
             xref = read_xref(stream, scan.size, scan.tail, work, base)
             facts["encrypted"] = xref.encrypted
             object_streams = sorted({e[1] for e in xref.entries.values() if e[0] == 2})
+            scan.names.close()
             _read_structure(
-                stream, policy, facts, problems, where, work, xref.start, object_streams
+                stream, policy, facts, problems, where, work, xref.start, object_streams, scan.names
             )
         except Exception as exc:  # every failure becomes a problem: see _failure
             problems.append(_failure(exc, where))
@@ -298,6 +302,7 @@ def _read_structure(
     work: Work,
     start: int,
     object_streams: list[int],
+    names: NameScan,
 ) -> None:
     try:
         reader = BudgetedReader(stream, work, start)
@@ -343,9 +348,7 @@ def _read_structure(
     facts["pdfa"] = _pdfa(catalog, problems, where)
     # Annotations and the structure tree can hold tens of thousands of objects; they are walked
     # only when a name active content needs occurs somewhere in the file at all.
-    quiet = not mentions_active_content(
-        outside_streams(_raw_chunks(stream))
-    ) and not mentions_active_content(
+    quiet = not names.found and not mentions_active_content(
         reader.object_stream_data(number) for number in object_streams
     )
     found = find_active_content(
@@ -388,12 +391,6 @@ def _failure(exc: Exception, where: Location) -> Problem:
         return Problem(code="pdf.too_complex", message=message[:300], location=where)
     message = f"the file cannot be parsed: {type(exc).__name__}: {exc}"
     return Problem(code="pdf.damaged", message=message[:300], location=where)
-
-
-def _raw_chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    stream.seek(0)
-    while chunk := stream.read(1 << 16):
-        yield chunk
 
 
 def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:

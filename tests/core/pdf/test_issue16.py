@@ -10,6 +10,7 @@ import pikepdf
 import pytest
 
 from leportal_core.pdf import PdfPolicy, inspect_pdf
+from leportal_core.pdf._active import NameScan
 from tests.core.pdf import makepdf
 
 
@@ -208,3 +209,22 @@ def test_item4_annotations_without_active_names_are_not_walked_but_escaped_names
     loud = inspect_pdf(makepdf.build([*objects, *escaped]))
     assert loud.active_content == ("javascript",)
     assert loud.parsed_objects > quiet.parsed_objects + 2000  # the annotations were walked
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b"1 0 obj<</Length 6>>stream\nab/JS x\nendstream\nendobj 2 0 obj<</S/JavaScript>>", True),
+        (b"1 0 obj<</Length 6>>stream\nab/JS x\nendstream\nendobj 2 0 obj<</S/URI>>", False),
+        (b"1 0 obj<</A 2 0 R>>endobj 2 0 obj<</S/J#61vaScript>>", True),
+    ],
+)
+def test_item4_the_name_scan_skips_stream_data_however_the_file_is_chunked(
+    data: bytes, found: bool
+) -> None:
+    for step in range(1, len(data) + 1):
+        scan = NameScan()
+        for start in range(0, len(data), step):
+            scan.feed(data[start : start + step])
+        scan.close()
+        assert scan.found is found, step
