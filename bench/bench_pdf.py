@@ -3,6 +3,7 @@ every page"; time and memory to reject a decompression bomb.
 
     python bench/bench_pdf.py            # 100 MB scan-like PDF, 1,000 small PDFs (about a minute)
     python bench/bench_pdf.py --quick    # 20 MB, 200 small PDFs
+    python bench/bench_pdf.py --hostile  # only the per-file table (hostile files, corpus)
 
 The large file is generated on the fly in a temporary folder: N pages, each drawing one 1 MB
 greyscale image XObject of random (incompressible) bytes, like a scanned Kurve. Times are the best
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import pypdf
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # leportal_core, tests.core.pdf
 
 from leportal_core.pdf import inspect_pdf
 
@@ -162,7 +163,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20 MB and 200 small files")
     parser.add_argument("--pages", type=int, help="pages (1 MiB each) of the large PDF")
     parser.add_argument("--small", type=int, help="number of small PDFs")
+    parser.add_argument("--hostile", action="store_true", help="only hostile files and corpus")
     args = parser.parse_args()
+    if args.hostile:
+        hostile_and_corpus()
+        return
     pages = args.pages or (20 if args.quick else 100)
     small_count = args.small or (200 if args.quick else 1000)
 
@@ -238,6 +243,41 @@ def main() -> None:
             f"Bomb: {mb(len(data)).strip()} inflating to 1,073.7 MB → {codes} in {t_bomb * 1000:.1f} ms, "
             f"peak {mb(m_bomb).strip()} (target < 1 s, bounded)"
         )
+        hostile_and_corpus()
+
+
+def hostile_and_corpus() -> None:
+    """Issue 16 item 4: CPU time and work-budget counters per file, for the hostile files the tests
+    generate, a one-page file with a 65,000-object object stream, and the real-file corpus."""
+    from tests.core.pdf import makepdf
+
+    root = Path(__file__).resolve().parents[1]
+    hostile: dict[str, Callable[[], bytes]] = {
+        name: getattr(makepdf, name)
+        for name in (
+            "broken_xref", "garbage_with_header", "page_tree_loop", "deep_direct_nesting",
+            "deep_reference_chain", "reference_loop", "encrypted", "firefox_saved", "xfa_form",
+        )
+    }  # fmt: skip
+    hostile["content_bomb(200)"] = lambda: makepdf.content_bomb(200)
+    hostile["metadata_bomb(200)"] = lambda: makepdf.metadata_bomb(200)
+    hostile["big_object_stream(65000)"] = makepdf.big_object_stream
+    files = {name: build() for name, build in hostile.items()}
+    files |= {p.name: p.read_bytes() for p in sorted((root / "tests/corpus/pdf").glob("*.pdf"))}
+    print(
+        f"\n{'file (hostile, then corpus)':44} {'CPU s':>7} {'objects':>9} {'inflated':>10}  codes"
+    )
+    worst = 0.0
+    for name, data in files.items():
+        start = time.process_time()
+        verdict = inspect_pdf(data)
+        spent = time.process_time() - start
+        worst = max(worst, spent)
+        codes = ",".join(p.code.removeprefix("pdf.") for p in verdict.problems) or "-"
+        print(
+            f"{name[:44]:44} {spent:7.3f} {verdict.parsed_objects:9} {verdict.inflated_bytes:10}  {codes}"
+        )
+    print(f"slowest: {worst:.3f} s CPU (target < 1 s per file)")
 
 
 if __name__ == "__main__":

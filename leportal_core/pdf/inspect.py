@@ -23,7 +23,6 @@ import logging
 import os
 import re
 import tempfile
-import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,8 +34,17 @@ from pypdf.errors import LimitReachedError
 from pypdf.generic import StreamObject
 
 from leportal_core.errors import Location, Problem, Severity
-from leportal_core.pdf._active import ActiveContent, find_active_content
+from leportal_core.pdf._active import (
+    ActiveContent,
+    NameScan,
+    find_active_content,
+    mentions_active_content,
+)
+from leportal_core.pdf._pages import count_pages
+from leportal_core.pdf._reader import BudgetedReader
+from leportal_core.pdf._work import Work, WorkBudgetExceeded
 from leportal_core.pdf._xmp import XmpBomb, claimed_pdfa
+from leportal_core.pdf._xref import Damaged, read_xref
 from leportal_core.pdf.policy import ActiveContentAction, PdfPolicy
 from leportal_core.pdf.verdict import PdfVerdict
 
@@ -46,8 +54,6 @@ CHUNK_SIZE = 1 << 20
 _EDGE = 1024
 _HEADER = re.compile(rb"%PDF-(\d\.\d)")
 _CATALOG_VERSION = re.compile(r"^/?(\d\.\d)$")
-# pypdf messages that say the cross-reference data was wrong and had to be guessed.
-_XREF_TROUBLE = re.compile(r"xref|startxref|EOF marker|rebuil", re.IGNORECASE)
 # Tighter than pypdf's defaults (75 MB per stream): nothing decoded here (xref and object streams,
 # XMP) is legitimately that big, and a bomb should stop early.
 _PYPDF_LIMITS: dict[str, Any] = {
@@ -108,42 +114,27 @@ class _GuardedStream(io.RawIOBase):
         return len(data)
 
 
-class _Messages(logging.Handler):
-    """Collects pypdf's warnings raised in this thread while a file is inspected."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.thread = threading.get_ident()
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
-            self.messages.append(record.getMessage())
-
-
 @contextmanager
-def _pypdf_guard() -> Iterator[_Messages]:
-    messages = _Messages()
-    _pypdf_logger.addHandler(messages)
-    try:
-        with warnings.catch_warnings(), pypdf.apply_configuration(**_PYPDF_LIMITS):
-            warnings.simplefilter("ignore")
-            yield messages
-    finally:
-        _pypdf_logger.removeHandler(messages)
+def _pypdf_guard() -> Iterator[None]:
+    with warnings.catch_warnings(), pypdf.apply_configuration(**_PYPDF_LIMITS):
+        warnings.simplefilter("ignore")
+        yield
 
 
 class _Scan:
-    """The single sequential pass: size, SHA-256, head and tail."""
+    """The single sequential pass: size, SHA-256, head and tail, and the names active content
+    needs (:class:`NameScan`)."""
 
     def __init__(self) -> None:
         self.digest = hashlib.sha256()
         self.size = 0
         self.head = b""
         self.tail = b""
+        self.names = NameScan()
 
     def feed(self, chunk: bytes) -> None:
         self.digest.update(chunk)
+        self.names.feed(chunk)
         self.size += len(chunk)
         if len(self.head) < _EDGE:
             self.head += chunk[: _EDGE - len(self.head)]
@@ -259,54 +250,35 @@ def _inspect_stream(
         if scan.size <= policy.max_repair_bytes
         else cast(IO[bytes], _GuardedStream(body, scan.size, policy.max_repair_bytes))
     )
-    return _parse(guarded, policy, facts, where)
+    return _parse(guarded, policy, facts, where, scan, header.start())
 
 
 def _parse(
-    stream: IO[bytes], policy: PdfPolicy, facts: dict[str, Any], where: Location
+    stream: IO[bytes],
+    policy: PdfPolicy,
+    facts: dict[str, Any],
+    where: Location,
+    scan: _Scan,
+    base: int,
 ) -> PdfVerdict:
     problems: list[Problem] = []
-    with _pypdf_guard() as messages:
+    work = Work(
+        max_objects=policy.max_parsed_objects,
+        max_inflated=policy.max_inflated_bytes,
+        max_cpu_seconds=policy.max_cpu_seconds,
+    )
+    with _pypdf_guard():
         try:
-            _read_structure(stream, policy, facts, problems, where)
-        except _Budget as exc:
-            problems.append(
-                Problem(
-                    code="pdf.too_complex",
-                    message=f"the file exceeds a safety limit and was not inspected further: {exc}",
-                    location=where,
-                )
+            xref = read_xref(stream, scan.size, scan.tail, work, base)
+            facts["encrypted"] = xref.encrypted
+            object_streams = sorted({e[1] for e in xref.entries.values() if e[0] == 2})
+            scan.names.close()
+            _read_structure(
+                stream, policy, facts, problems, where, work, xref.start, object_streams, scan.names
             )
-        except XmpBomb as exc:
-            problems.append(
-                Problem(
-                    code="pdf.decompression_bomb",
-                    message=f"a stream the check must decode inflates beyond the safety limit: {exc}",
-                    location=where,
-                )
-            )
-        # pypdf raises many exception types on hostile input (PdfReadError, ValueError, KeyError,
-        # zlib.error, struct.error, RecursionError, …); a limit or recursion means "too complex",
-        # everything else means the same to us: the file cannot be read.
-        except Exception as exc:
-            if _caused_by(exc, (RecursionError, LimitReachedError)):
-                problems.append(
-                    Problem(
-                        code="pdf.too_complex",
-                        message=f"the file exceeds a safety limit (nesting or size of objects): {exc}"[
-                            :300
-                        ],
-                        location=where,
-                    )
-                )
-            else:
-                problems.append(
-                    Problem(
-                        code="pdf.damaged",
-                        message=f"the file cannot be parsed: {type(exc).__name__}: {exc}"[:300],
-                        location=where,
-                    )
-                )
+        except Exception as exc:  # every failure becomes a problem: see _failure
+            problems.append(_failure(exc, where))
+    facts["parsed_objects"], facts["inflated_bytes"] = work.objects, work.inflated
     tripped = getattr(stream, "tripped", None)
     if tripped is not None:
         problems = [p for p in problems if p.code not in ("pdf.damaged", "pdf.too_complex")]
@@ -314,20 +286,7 @@ def _parse(
             0,
             Problem(
                 code="pdf.too_complex",
-                message=f"the file is damaged and too large to repair safely: {tripped}",
-                location=where,
-            ),
-        )
-        return PdfVerdict(**facts, problems=tuple(problems))
-    trouble = [m for m in messages.messages if _XREF_TROUBLE.search(m)]
-    if trouble and not any(p.code == "pdf.damaged" for p in problems):
-        problems.insert(
-            0,
-            Problem(
-                code="pdf.damaged",
-                message=f"the cross-reference table is broken and had to be guessed: {trouble[0]}"[
-                    :300
-                ],
+                message=f"the file is too large to repair safely: {tripped}",
                 location=where,
             ),
         )
@@ -340,41 +299,98 @@ def _read_structure(
     facts: dict[str, Any],
     problems: list[Problem],
     where: Location,
+    work: Work,
+    start: int,
+    object_streams: list[int],
+    names: NameScan,
 ) -> None:
-    reader = pypdf.PdfReader(stream, strict=False, root_object_recovery_limit=1000)
-    if reader.is_encrypted:
+    try:
+        reader = BudgetedReader(stream, work, start)
+        locked = reader.is_encrypted and not _try_empty_password(reader)
+    except (WorkBudgetExceeded, _Budget):
+        raise
+    except Exception as exc:
+        if not facts["encrypted"]:
+            raise
+        # The structure is sound (checked above) but pypdf cannot handle this encryption (an
+        # unsupported key length or handler): it is still encrypted, not damaged.
+        locked = True
+        detail = f" ({type(exc).__name__}: {exc})"[:120]
+    else:
+        detail = ""
+    if facts["encrypted"] or reader.is_encrypted:
         facts["encrypted"] = True
-        opened = _try_empty_password(reader)
         problems.append(
             Problem(
                 code="pdf.encrypted",
                 message=(
-                    "the file is encrypted (it opens without a password but carries restrictions); "
-                    "upload it unencrypted"
-                    if opened
-                    else "the file is password-protected: the MD cannot open it"
+                    "the file is password-protected or uses an encryption this check cannot "
+                    f"open{detail}: the MD cannot open it"
+                    if locked
+                    else "the file is encrypted (it opens without a password but carries "
+                    "restrictions); upload it unencrypted"
                 ),
                 location=where,
             )
         )
-        if not opened:
+        if locked:
             return
     catalog = reader.trailer["/Root"].get_object()
     if not isinstance(catalog, dict):
-        raise ValueError("the trailer's /Root is not a dictionary")
+        raise Damaged("the trailer's /Root is not a dictionary")
     facts["version"] = _newer_version(facts.get("version"), catalog.get("/Version"))
-    pages = len(reader.pages)
+    pages = count_pages(catalog, work, max_depth=policy.max_depth)
     facts["pages"] = pages
     if pages == 0:
         problems.append(
             Problem(code="pdf.no_pages", message="the document has no pages", location=where)
         )
-    facts["pdfa"] = _pdfa(catalog)
-    found = find_active_content(catalog, max_objects=policy.max_objects, max_depth=policy.max_depth)
+    facts["pdfa"] = _pdfa(catalog, problems, where)
+    # Annotations and the structure tree can hold tens of thousands of objects; they are walked
+    # only when a name active content needs occurs somewhere in the file at all.
+    quiet = not names.found and not mentions_active_content(
+        reader.object_stream_data(number) for number in object_streams
+    )
+    found = find_active_content(
+        catalog,
+        max_objects=policy.max_objects,
+        max_depth=policy.max_depth,
+        work=work,
+        skip=_BULKY if quiet else frozenset(),
+    )
     if found.budget_exceeded:
         raise _Budget(found.budget_exceeded)
     facts["active_content"] = found.kinds
     problems.extend(_active_problems(found, policy, where))
+
+
+_BULKY = frozenset({"/Annots", "/StructTreeRoot"})
+
+
+def _failure(exc: Exception, where: Location) -> Problem:
+    """The problem for what stopped the inspection. pypdf raises many exception types on hostile
+    input (PdfReadError, ValueError, KeyError, zlib.error, struct.error, RecursionError, …) even
+    where our structure check found the file sound: a limit or recursion means "too complex",
+    anything else "cannot be parsed"."""
+    if isinstance(exc, Damaged):
+        location = Location(file=where.file, offset=exc.offset)
+        return Problem(
+            code="pdf.damaged", message=f"the file is damaged: {exc}"[:300], location=location
+        )
+    if isinstance(exc, WorkBudgetExceeded):
+        message = f"checking the file needs more work than allowed: {exc}"
+        return Problem(code="pdf.work_budget", message=message, location=where)
+    if isinstance(exc, _Budget):
+        message = f"the file exceeds a safety limit and was not inspected further: {exc}"
+        return Problem(code="pdf.too_complex", message=message, location=where)
+    if isinstance(exc, XmpBomb):
+        message = f"a stream the check must decode inflates beyond its cap: {exc}"
+        return Problem(code="pdf.decompression_bomb", message=message, location=where)
+    if _caused_by(exc, (RecursionError, LimitReachedError)):
+        message = f"the file exceeds a safety limit (nesting or size of objects): {exc}"
+        return Problem(code="pdf.too_complex", message=message[:300], location=where)
+    message = f"the file cannot be parsed: {type(exc).__name__}: {exc}"
+    return Problem(code="pdf.damaged", message=message[:300], location=where)
 
 
 def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
@@ -404,14 +420,30 @@ def _newer_version(header: object, catalog_version: object) -> str | None:
     return version
 
 
-def _pdfa(catalog: Any) -> str | None:
+def _pdfa(catalog: Any, problems: list[Problem], where: Location) -> str | None:
     metadata = catalog.get("/Metadata")
     if metadata is None:
         return None
     metadata = metadata.get_object()
     if not isinstance(metadata, StreamObject):
         return None
-    return claimed_pdfa(metadata)
+    claim = claimed_pdfa(metadata)
+    if claim is None:
+        return None
+    if not claim.valid:
+        problems.append(
+            Problem(
+                code="pdf.pdfa_claim_invalid",
+                message=(
+                    f"the XMP metadata claims PDF/A part {claim.part!r} with conformance "
+                    f"{claim.conformance!r}, which ISO 19005 does not define; the claim is ignored"
+                )[:300],
+                location=where,
+                severity=Severity.WARNING,
+            )
+        )
+        return None
+    return claim.label
 
 
 def _active_problems(found: ActiveContent, policy: PdfPolicy, where: Location) -> list[Problem]:

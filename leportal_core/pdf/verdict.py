@@ -15,8 +15,10 @@ class PdfVerdict:
 
     ``size`` and ``sha256`` cover the raw bytes (``None`` when the file could not be read); ``version`` is the header version (or the newer
     catalog ``/Version``); ``pdfa`` is the *claimed* PDF/A conformance from the XMP ``pdfaid``
-    entries (e.g. ``"2b"``), not a validation; ``active_content`` names what was found
-    (``javascript``, ``launch``, ``embedded_file``). Facts that could not be read are ``None``.
+    entries (e.g. ``"2b"``), not a validation — ``pdfa_verified`` stays ``False`` because no
+    validator runs; ``active_content`` names what was found (``javascript``, ``launch``,
+    ``embedded_file``); ``parsed_objects`` and ``inflated_bytes`` are the work spent (the budget's
+    counters). Facts that could not be read are ``None``.
     """
 
     source: str | None
@@ -26,7 +28,10 @@ class PdfVerdict:
     pages: int | None = None
     encrypted: bool = False
     pdfa: str | None = None
+    pdfa_verified: bool = False
     active_content: tuple[str, ...] = ()
+    parsed_objects: int = 0
+    inflated_bytes: int = 0
     problems: tuple[Problem, ...] = ()
 
     @property
@@ -58,6 +63,7 @@ class PdfVerdict:
             "version": self.version,
             "encrypted": self.encrypted,
             "pdfa": self.pdfa,
+            "pdfa_verified": self.pdfa_verified,
             "active_content": list(self.active_content),
             "sha256": self.sha256,
             "size": self.size,

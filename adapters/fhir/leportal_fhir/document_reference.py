@@ -553,6 +553,7 @@ def read_metadata(resource: Mapping[str, Any]) -> IsikMetadata:
         part = format_code[len(_PDFA_PREFIX) :][:1] if isinstance(format_code, str) else ""
         if isinstance(format_code, str) and format_code.startswith(_PDFA_PREFIX) and part in "123":
             fields["pdfa"] = part or None
+            fields["pdfa_verified"] = True  # the sender states the format: pass it on as stated
     context = resource.get("context")
     if isinstance(context, dict):
         for key, name in (

@@ -200,8 +200,9 @@ class IsikMetadata:
     Document's title; ``type_code``/``class_code`` from the KDL table (IHE-D maps of DVMD);
     ``confidentiality`` N; ``language`` ``de``; ``status`` current; ``doc_status`` final (a
     document handed over is finished; set ``None`` to leave it out); ``pdfa`` the *claimed* PDF/A
-    conformance (e.g. ``"2b"`` from :class:`~leportal_core.pdf.PdfVerdict`) which selects the IHE-D
-    PDF/A format code; ``replaces`` the masterIdentifier (``urn:oid:…``) or reference
+    conformance (e.g. ``"2b"`` from :class:`~leportal_core.pdf.PdfVerdict`); ``pdfa_verified``
+    whether a PDF/A validator confirmed it — only then does ``pdfa`` select the IHE-D PDF/A format
+    code, a bare claim is exported as mime type sufficient; ``replaces`` the masterIdentifier (``urn:oid:…``) or reference
     (``DocumentReference/<id>``) of the document this one replaces. ``extra_*`` keep codings an
     import found beyond the ones leportal understands, so nothing is dropped on a round trip.
     """
@@ -217,6 +218,7 @@ class IsikMetadata:
     practice_setting: Coding | None = None
     facility_type: Coding | None = None
     pdfa: str | None = None
+    pdfa_verified: bool = False
     replaces: str | None = attrs.field(default=None, validator=_optional_text)
     extra_type_codings: tuple[Coding, ...] = ()
     extra_category_codings: tuple[Coding, ...] = ()
@@ -321,9 +323,13 @@ def ihe_class_coding(code: str) -> Coding | None:
     return Coding(system=CLASS_CODE_SYSTEM, code=code, display=concept.display) if concept else None
 
 
-def format_coding(media_type: str, pdfa: str | None) -> Coding:
-    """``mimeTypeSufficient``, or the IHE-D PDF/A code when a PDF claims PDF/A-1, -2 or -3."""
-    if media_type == "application/pdf" and pdfa and pdfa[0] in _PDFA_FORMATS:
+def format_coding(media_type: str, pdfa: str | None, verified: bool = False) -> Coding:
+    """``mimeTypeSufficient``, or the IHE-D PDF/A code for a PDF *verified* as PDF/A-1, -2 or -3.
+
+    A claim in the XMP metadata is not conformance (veraPDF's failing test files claim PDF/A as
+    often as its passing ones), so an unverified claim stays ``mimeTypeSufficient``.
+    """
+    if verified and media_type == "application/pdf" and pdfa and pdfa[0] in _PDFA_FORMATS:
         code, display = _PDFA_FORMATS[pdfa[0]]
         return Coding(system=IHE_D_FORMAT_SYSTEM, code=code, display=display)
     return Coding(

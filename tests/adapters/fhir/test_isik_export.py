@@ -103,9 +103,16 @@ def test_master_identifier_is_stable_and_follows_the_bytes() -> None:
         ("4", "urn:ihe:iti:xds:2017:mimeTypeSufficient"),  # IHE-D has no PDF/A-4 code
     ],
 )
-def test_format_code_follows_the_claimed_pdfa_part(pdfa: str | None, code: str) -> None:
-    resource = to_resource(_document(), IsikMetadata(pdfa=pdfa))
+def test_format_code_follows_the_verified_pdfa_part(pdfa: str | None, code: str) -> None:
+    resource = to_resource(_document(), IsikMetadata(pdfa=pdfa, pdfa_verified=True))
     assert resource["content"][0]["format"]["code"] == code
+
+
+@pytest.mark.parametrize("pdfa", ["1b", "2u", "3a"])
+def test_item6_a_bare_pdfa_claim_is_exported_as_mime_type_sufficient(pdfa: str) -> None:
+    """Issue 16 item 6: a claim from the XMP metadata (``PdfVerdict.pdfa``) is not PDF/A."""
+    resource = to_resource(_document(), IsikMetadata(pdfa=pdfa))
+    assert resource["content"][0]["format"]["code"] == "urn:ihe:iti:xds:2017:mimeTypeSufficient"
 
 
 def test_replacement_is_a_relates_to_replaces() -> None:

@@ -186,5 +186,6 @@ def test_large_damaged_files_are_not_loaded_whole_for_repair() -> None:
     head, _, tail = padded.rpartition(b"startxref\n")
     offset = int(tail.split(b"\n")[0]) + 7  # points into the middle of the xref table
     broken = head + b"startxref\n" + str(offset).encode() + b"\n%%EOF\n"
-    assert [p.code for p in inspect_pdf(broken, policy=policy).problems] == ["pdf.too_complex"]
+    # The broken chain is found by our own check, so pypdf never gets to load it whole for repair.
+    assert [p.code for p in inspect_pdf(broken, policy=policy).problems] == ["pdf.damaged"]
     assert [p.code for p in inspect_pdf(broken).problems] == ["pdf.damaged"]
