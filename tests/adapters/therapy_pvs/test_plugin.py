@@ -205,3 +205,22 @@ def test_cli_damaged_store_is_not_an_internal_error(
     )
     assert result.exit_code == 1, result.output
     assert "therapy.store.damaged" in result.output
+
+
+def test_demo_runs_twice(pm: pluggy.PluginManager, tmp_path: Path) -> None:
+    """`make demo` twice (issue 20, item 1): each run starts with a new store and sends again."""
+    steps: list[DemoStep] = []
+    plugin.leportal_demo_steps(register=steps.append)
+    runs = []
+    for _ in range(2):
+        said: list[str] = []
+        context = DemoContext(samples=tmp_path, out=tmp_path / "out", pm=pm, say=said.append)
+        for step in steps:
+            step.run(context)
+        # without the lines that name the server's port or the clock time
+        runs.append(
+            [line.strip() for line in said if "127.0.0.1:" not in line and " UTC " not in line]
+        )
+    assert runs[0] == runs[1]
+    assert "retry: sent again? False; messages on the server: 1" in runs[1]
+    assert any(line.startswith("sent: versendet") for line in runs[1])
