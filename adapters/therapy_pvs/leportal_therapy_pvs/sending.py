@@ -142,15 +142,15 @@ def _attempt(
     try:
         send_message(message, smtp)
     except SmtpRefused as exc:
-        return _finish(history, claim, Outcome.FAILED, str(exc), "therapy.smtp.refused")
+        return _finish(history, claim, Outcome.FAILED, str(exc), code="therapy.smtp.refused")
     except SmtpUnavailable as exc:
         outcome = Outcome.UNKNOWN if exc.maybe_delivered else Outcome.FAILED
-        return _finish(history, claim, outcome, f"{exc.code}: {exc}", exc.code)
-    return _finish(history, claim, Outcome.SENT, "", None)
+        return _finish(history, claim, outcome, f"{exc.code}: {exc}", code=exc.code)
+    return _finish(history, claim, Outcome.SENT, "", code=None)
 
 
 def _finish(
-    history: SendingHistory, claim: Claim, outcome: Outcome, detail: str, code: str | None
+    history: SendingHistory, claim: Claim, outcome: Outcome, detail: str, *, code: str | None
 ) -> SendResult:
     try:
         entry = history.finish(claim, outcome, detail)

@@ -79,9 +79,17 @@ class SmtpRefused(Exception):
 
 
 class _Timeout(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, *, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+def _timeout(*, idle_fired: bool, in_greeting: bool, greeting_limits: bool) -> _Timeout:
+    if in_greeting and (idle_fired or greeting_limits):
+        return _Timeout(code="therapy.smtp.greeting_timeout", message="no complete greeting")
+    if idle_fired:
+        return _Timeout(code="therapy.smtp.command_timeout", message="no reply in time")
+    return _Timeout(code="therapy.smtp.deadline", message="ran out of time")
 
 
 # A reply with more lines than this is not from a mail server we should keep listening to.
@@ -98,26 +106,32 @@ class _Reader:
 
     def readline(self, size: int = -1) -> bytes:
         client = self._client
-        now = time.monotonic()
-        limit, code = client.transaction_end, "therapy.smtp.deadline"
-        if client.greeting_end is not None and client.greeting_end < limit:
-            limit, code = client.greeting_end, "therapy.smtp.greeting_timeout"
-        remaining = limit - now
+        in_greeting = client.greeting_end is not None
+        greeting_limits = (
+            client.greeting_end is not None and client.greeting_end <= client.transaction_end
+        )
+        limit = client.greeting_end if greeting_limits else client.transaction_end
+        assert limit is not None
+        remaining = limit - time.monotonic()
         if remaining <= 0:
-            raise _Timeout(code, "ran out of time")
+            raise _timeout(
+                idle_fired=False, in_greeting=in_greeting, greeting_limits=greeting_limits
+            )
         idle = client.idle
         self._sock.settimeout(min(idle, remaining))
         try:
             line: bytes = self._raw.readline(size)
         except TimeoutError as exc:
-            if idle < remaining and client.greeting_end is None:
-                raise _Timeout("therapy.smtp.command_timeout", f"no reply within {idle} s") from exc
-            raise _Timeout(code, "ran out of time") from exc
+            raise _timeout(
+                idle_fired=idle < remaining,
+                in_greeting=in_greeting,
+                greeting_limits=greeting_limits,
+            ) from exc
         self._lines += 1
         if line[3:4] != b"-":
             self._lines = 0
         elif self._lines > _MAX_REPLY_LINES:
-            raise _Timeout("therapy.smtp.reply_too_long", "the reply does not end")
+            raise _Timeout(code="therapy.smtp.reply_too_long", message="the reply does not end")
         return line
 
     def close(self) -> None:

@@ -321,3 +321,14 @@ def test_smtp_login(tmp_path: Path) -> None:
         controller.stop()
     assert sent.outcome is Outcome.SENT
     assert len(got) == 1
+
+
+def test_a_greeting_that_never_ends_is_cut_off(tmp_path: Path) -> None:
+    with MisbehavingSmtpServer("endless_greeting") as server:
+        smtp = SmtpSettings(
+            host=server.host, port=server.port, tls=Tls.NONE, timeout=30, greeting_timeout=30,
+            deadline=30,
+        )  # fmt: skip
+        result = send_report(sample_report(), history=history(tmp_path), smtp=smtp)
+    assert result.code == "therapy.smtp.reply_too_long"
+    assert result.outcome is Outcome.FAILED
