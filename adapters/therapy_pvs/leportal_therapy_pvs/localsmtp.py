@@ -146,7 +146,7 @@ class MisbehavingSmtpServer:
             while not self._stop.is_set():
                 wfile.write(b"220-still greeting you\r\n")
                 wfile.flush()
-                time.sleep(0.002)
+                time.sleep(0.01)
             return
         wfile.write(b"220 ready\r\n")
         wfile.flush()
