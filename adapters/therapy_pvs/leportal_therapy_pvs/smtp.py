@@ -240,11 +240,13 @@ _STEP = {
 
 
 def _close(client: _DeadlineSMTP) -> None:
+    """QUIT politely within one more idle period; a server that misbehaves here is just cut off
+    (the message, if any, is already the server's)."""
     if client.sock is None:
         return
     try:
-        client.transaction_end = max(client.transaction_end, time.monotonic() + client.idle)
+        client.transaction_end = time.monotonic() + client.idle
         client.greeting_end = None
         client.quit()
-    except (OSError, smtplib.SMTPException):
+    except (OSError, smtplib.SMTPException, _Timeout):
         client.close()
