@@ -188,14 +188,15 @@ def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
                 )
         except (_Timeout, SmtpUnavailable):
             raise
-        except (OSError, smtplib.SMTPException) as exc:
-            code = (
-                "therapy.smtp.connect_timeout"
-                if isinstance(exc, TimeoutError)
-                else "therapy.smtp.connect_failed"
-            )
+        except TimeoutError as exc:
             raise SmtpUnavailable(
-                f"cannot connect to {settings.host}:{settings.port}: {exc}", code=code
+                f"cannot connect to {settings.host}:{settings.port} in time",
+                code="therapy.smtp.connect_timeout",
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise SmtpUnavailable(
+                f"cannot connect to {settings.host}:{settings.port}: {exc}",
+                code="therapy.smtp.connect_failed",
             ) from exc
         client.greeting_end = None
         try:
