@@ -114,7 +114,7 @@ class MasterDataStore:
             ("practice", json.dumps(practice_to_dict(practice), ensure_ascii=False)),
             ("therapist", json.dumps(therapist_to_dict(therapist), ensure_ascii=False)),
         ]
-        with transaction(self._db):
+        with _sqlite_errors("save master data in"), transaction(self._db):
             self._db.executemany(
                 "INSERT INTO therapy_master (kind, data) VALUES (?, ?) "
                 "ON CONFLICT(kind) DO UPDATE SET data = excluded.data",
@@ -123,7 +123,8 @@ class MasterDataStore:
 
     def load(self) -> tuple[Practice, Therapist]:
         """The stored master data; ``therapy.masterdata.missing`` when none was saved."""
-        rows = dict(self._db.execute("SELECT kind, data FROM therapy_master").fetchall())
+        with _sqlite_errors("read master data from"):
+            rows = dict(self._db.execute("SELECT kind, data FROM therapy_master").fetchall())
         if set(rows) != {"practice", "therapist"}:
             raise ValidationError(
                 "no master data saved",

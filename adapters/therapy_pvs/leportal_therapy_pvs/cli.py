@@ -131,12 +131,9 @@ def render(report: Path, output: Path, flyer: bool, as_json: bool) -> None:
 @click.option("--store", type=click.Path(path_type=Path, dir_okay=False), required=True)
 def init(store: Path) -> None:
     """Create the therapy store at STORE (the one explicit act that makes a new store)."""
-    if store.exists() and store.stat().st_size > 0:
-        SendingHistory(open_store(store, create=True))  # adds the component to a shared store
-        click.echo(f"{shown(str(store))}: therapy store ready")
-        return
-    SendingHistory(open_store(store, create=True))
-    click.echo(f"{shown(str(store))}: therapy store created")
+    existed = store.exists() and store.stat().st_size > 0
+    SendingHistory(open_store(store, create=True))  # adds the component to a shared store too
+    click.echo(f"{shown(str(store))}: therapy store {'ready' if existed else 'created'}")
 
 
 @therapy.command()
