@@ -29,17 +29,22 @@ from leportal_core.therapy.model import (
 )
 from leportal_core.therapy.store import (
     DEFAULT_RETENTION_DAYS,
+    Claim,
     HistoryEntry,
     MasterDataStore,
     Outcome,
     SendingHistory,
+    SendInProgress,
+    TherapyStoreError,
     one_month_before,
+    open_store,
 )
 
 __all__ = [
     "DEFAULT_RETENTION_DAYS",
     "FORM",
     "Address",
+    "Claim",
     "Continuation",
     "Discipline",
     "Doctor",
@@ -50,11 +55,14 @@ __all__ = [
     "Practice",
     "Prescription",
     "Recommendation",
+    "SendInProgress",
     "SendingHistory",
     "Setting",
     "Therapist",
     "TherapyReport",
+    "TherapyStoreError",
     "one_month_before",
+    "open_store",
     "practice_from_dict",
     "practice_to_dict",
     "report_from_dict",

@@ -18,6 +18,7 @@ from leportal_core.errors import ConfigurationError
 from leportal_qpr_sftp.config import load_config
 from leportal_qpr_sftp.errors import PickupError
 from leportal_qpr_sftp.fetch import fetch_reports
+from leportal_qpr_sftp.ledger import Ledger
 from leportal_qpr_sftp.model import FetchRun
 
 __all__ = ["qpr"]
@@ -36,10 +37,17 @@ def qpr() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The pickup's TOML configuration (see docs/qpr.md).",
 )
+@click.option(
+    "--init",
+    "create_store",
+    is_flag=True,
+    help="First use: create the ledger of fetched reports if there is none.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.pass_context
-def fetch(ctx: click.Context, config_path: Path, as_json: bool) -> None:
-    """Fetch every new report once; exit 0 when all went well, 1 on problems, 2 on bad config."""
+def fetch(ctx: click.Context, config_path: Path, create_store: bool, as_json: bool) -> None:
+    """Fetch every new report once; exit 0 when all went well, 1 on problems, 2 on bad config
+    (including a missing ledger: restore it, or create it once with `qpr init` or `--init`)."""
     pm = ctx.obj if isinstance(ctx.obj, pluggy.PluginManager) else None
     try:
         config = load_config(config_path)
@@ -47,7 +55,7 @@ def fetch(ctx: click.Context, config_path: Path, as_json: bool) -> None:
         _fail(exc, as_json, 2)
     progress = None if as_json or not sys.stderr.isatty() else _progress
     try:
-        run = fetch_reports(config, pm=pm, progress=progress)
+        run = fetch_reports(config, pm=pm, progress=progress, create_store=create_store)
     except ConfigurationError as exc:
         _fail(exc, as_json, 2)
     except PickupError as exc:
@@ -68,6 +76,27 @@ def fetch(ctx: click.Context, config_path: Path, as_json: bool) -> None:
         if run.problems:
             click.echo(problem_lines(run.problems))
     sys.exit(0 if run.ok else 1)
+
+
+@qpr.command()
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The pickup's TOML configuration (see docs/qpr.md).",
+)
+def init(config_path: Path) -> None:
+    """Create the ledger of fetched reports named by the configuration (before the first pickup)."""
+    try:
+        config = load_config(config_path)
+        config.store.parent.mkdir(parents=True, exist_ok=True)
+        Ledger(config.store, create=True).close()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot create the ledger: {exc.strerror or exc}") from exc
+    except (ConfigurationError, PickupError) as exc:
+        _fail(exc, False, 2 if isinstance(exc, ConfigurationError) else 1)
+    click.echo(f"ledger ready: {shown(str(config.store))}")
 
 
 def _progress(name: str, done: int, total: int) -> None:

@@ -45,6 +45,7 @@ _KNOWN_KEYS = {
     "move_to",
     "max_size",
     "timeout_seconds",
+    "transfer_timeout_seconds",
 }
 
 
@@ -56,6 +57,10 @@ class PickupConfig:
     ``known_hosts`` (an OpenSSH known_hosts file) is set: a server whose key matches neither is
     refused. Authentication uses ``private_key`` (optionally encrypted, passphrase from
     ``passphrase_env``) and/or a password from ``password_env`` or ``password_file``.
+
+    Deadlines: ``timeout_seconds`` for connecting and logging in and for every single SFTP request
+    (open, read, lstat, close, listing, delete/move — the idle time), ``transfer_timeout_seconds``
+    for one file's whole transfer.
     """
 
     host: str
@@ -77,6 +82,7 @@ class PickupConfig:
     move_to: str | None = None
     max_size: int = DEFAULT_MAX_SIZE
     timeout_seconds: float = 30.0
+    transfer_timeout_seconds: float = 600.0
 
     def password(self) -> str | None:
         """The password from its environment variable or file (``None`` when none is configured).
@@ -211,6 +217,23 @@ def parse_config(data: Mapping[str, Any], *, base: Path) -> PickupConfig:
         value = text(key, required=required)
         return None if value is None else (base / Path(value).expanduser())
 
+    def seconds(key: str, default: float, low: float, high: float) -> float:
+        value = table.get(key, default)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            problems.append(
+                _problem(
+                    code="qpr_sftp.config.type",
+                    message=f"{key} must be a number of seconds {low}..{high}",
+                    key=key,
+                )
+            )
+            return default
+        return float(value)
+
     def number(key: str, default: int, low: int, high: int) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -227,7 +250,8 @@ def parse_config(data: Mapping[str, Any], *, base: Path) -> PickupConfig:
     host, user = text("host", required=True), text("user", required=True)
     port = number("port", 22, 1, 65535)
     max_size = number("max_size", DEFAULT_MAX_SIZE, 1, 2**40)
-    timeout = number("timeout_seconds", 30, 1, 3600)
+    timeout = seconds("timeout_seconds", 30.0, 0.01, 3600)
+    transfer_timeout = seconds("transfer_timeout_seconds", 600.0, 0.01, 86400)
     remote_dir = text("remote_dir") or "."
     target_dir = path("target_dir", required=True)
     quarantine_dir = path("quarantine_dir")
@@ -333,5 +357,6 @@ def parse_config(data: Mapping[str, Any], *, base: Path) -> PickupConfig:
         after_fetch=after_fetch,
         move_to=move_to,
         max_size=max_size,
-        timeout_seconds=float(timeout),
+        timeout_seconds=timeout,
+        transfer_timeout_seconds=transfer_timeout,
     )

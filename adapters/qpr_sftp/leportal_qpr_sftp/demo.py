@@ -60,7 +60,8 @@ def _pickup(context: DemoContext) -> None:
             base=base,
         )
         for attempt in ("first run", "second run"):
-            run = fetch_reports(config, pm=context.pm)
+            # the demo's first run creates the ledger (the documented first-use flag)
+            run = fetch_reports(config, pm=context.pm, create_store=attempt == "first run")
             context.say(
                 f"   {attempt}: {len(run.filed)} new, {run.already_known} already known, "
                 f"{len(run.quarantined)} quarantined"

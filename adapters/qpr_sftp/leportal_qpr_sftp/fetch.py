@@ -12,15 +12,17 @@ next run (reports are small; a resumed half could silently splice two versions o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import os
 import posixpath
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncssh
 import pluggy
@@ -43,6 +45,29 @@ from leportal_qpr_sftp.names import check_remote_name, local_name
 
 __all__ = ["CHUNK_SIZE", "Progress", "fetch_reports", "fetch_reports_async"]
 
+_T = TypeVar("_T")
+# Consecutive files that time out before the run gives up on the server.
+_MAX_STALLS = 3
+# The local file system refuses the name (too long after normalisation, invalid bytes).
+_NAME_ERRNOS = {errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ}
+_STEPS = {
+    "qpr_sftp.timeout.session": "starting SFTP",
+    "qpr_sftp.timeout.list": "listing the folder",
+    "qpr_sftp.timeout.stat": "lstat",
+    "qpr_sftp.timeout.open": "open",
+    "qpr_sftp.timeout.read": "read",
+    "qpr_sftp.timeout.close": "close",
+    "qpr_sftp.timeout.transfer": "the whole transfer",
+    "qpr_sftp.timeout.cleanup": "remote delete/move",
+}
+
+
+class _StepTimeout(Exception):
+    def __init__(self, *, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 CHUNK_SIZE = 256 * 1024
 Progress = Callable[[str, int, int], None]
 """``progress(remote_name, bytes_done, bytes_total)``, called while a file is read."""
@@ -58,14 +83,22 @@ def fetch_reports(
     pm: pluggy.PluginManager | None = None,
     progress: Progress | None = None,
     clock: Callable[[], dt.datetime] = _utcnow,
+    create_store: bool = False,
 ) -> FetchRun:
     """Run one pickup (blocking). Inside a running event loop use :func:`fetch_reports_async`.
+
+    ``create_store=True`` is the first-use flag: it creates the ledger when there is none. Without
+    it a missing or empty ledger is ``qpr_sftp.store.missing`` (:class:`ConfigurationError`).
 
     Raises :class:`PickupError` when the pickup cannot start (connection, host key, login, another
     pickup running) and :class:`ConfigurationError` for unusable settings; everything that goes
     wrong with single files is a problem in the returned :class:`FetchRun`.
     """
-    return asyncio.run(fetch_reports_async(config, pm=pm, progress=progress, clock=clock))
+    return asyncio.run(
+        fetch_reports_async(
+            config, pm=pm, progress=progress, clock=clock, create_store=create_store
+        )
+    )
 
 
 async def fetch_reports_async(
@@ -74,6 +107,7 @@ async def fetch_reports_async(
     pm: pluggy.PluginManager | None = None,
     progress: Progress | None = None,
     clock: Callable[[], dt.datetime] = _utcnow,
+    create_store: bool = False,
 ) -> FetchRun:
     """The pickup as a coroutine; same contract as :func:`fetch_reports`."""
     for folder in (config.target_dir, config.quarantine_dir):
@@ -103,7 +137,7 @@ async def fetch_reports_async(
                     )
                 ],
             )
-        ledger = Ledger(config.store)
+        ledger = Ledger(config.store, create=create_store)
         try:
             run = _Run(config, ledger, pm, progress, clock)
             run.recover()
@@ -205,15 +239,29 @@ class _Run:
 
     # -- the remote side -----------------------------------------------------------------------
 
+    async def _step(self, awaitable: Awaitable[_T], *, code: str) -> _T:
+        """One SFTP request under the idle deadline; a timeout names its step (``code``)."""
+        try:
+            return await asyncio.wait_for(awaitable, self.config.timeout_seconds)
+        except TimeoutError as exc:
+            raise _StepTimeout(code=code) from exc
+
     async def fetch_all(self) -> None:
         conn = await self._connect()
         try:
             async with conn:
                 try:
-                    sftp = await conn.start_sftp_client(path_errors="surrogateescape")
-                    entries = await asyncio.wait_for(
-                        sftp.readdir(self.config.remote_dir), self.config.timeout_seconds
+                    sftp = await self._step(
+                        conn.start_sftp_client(path_errors="surrogateescape"),
+                        code="qpr_sftp.timeout.session",
                     )
+                    entries = await self._step(
+                        sftp.readdir(self.config.remote_dir), code="qpr_sftp.timeout.list"
+                    )
+                except _StepTimeout as exc:
+                    self.complete = False
+                    self._timed_out(exc, None)
+                    return
                 except asyncssh.SFTPError as exc:
                     if isinstance(exc, asyncssh.SFTPConnectionLost):
                         self._lost(exc, None)
@@ -227,10 +275,19 @@ class _Run:
                 except (asyncssh.Error, ConnectionError, EOFError, TimeoutError) as exc:
                     self._lost(exc, None)
                     return
+                stalled = 0
                 for entry in sorted(entries, key=lambda e: str(e.filename)):
                     name = str(entry.filename)
                     try:
                         await self._one(sftp, name, entry.attrs)
+                        stalled = 0
+                    except _StepTimeout as exc:
+                        # One stalled file must not block the others; a stalled server stops us.
+                        self._timed_out(exc, name)
+                        stalled += 1
+                        if stalled >= _MAX_STALLS:
+                            self._lost(exc, None)
+                            return
                     except (
                         asyncssh.SFTPConnectionLost,
                         ConnectionError,
@@ -249,8 +306,16 @@ class _Run:
                     except asyncssh.Error as exc:
                         self._lost(exc, name)
                         return
-                    except OSError as exc:  # the local side: disk full, permissions
-                        self.complete = False
+                    except OSError as exc:  # the local side
+                        if exc.errno in _NAME_ERRNOS:
+                            self.problem(
+                                code="qpr_sftp.name.local_invalid",
+                                message="the local file system refuses the name "
+                                f"({exc.strerror or type(exc).__name__}); not filed",
+                                name=name,
+                            )
+                            continue
+                        self.complete = False  # disk full, permissions: stop, nothing is lost
                         self.problem(
                             code="qpr_sftp.local.write_failed",
                             message=f"cannot write locally ({exc.strerror or type(exc).__name__}); stopped",
@@ -260,6 +325,14 @@ class _Run:
         except (asyncssh.Error, OSError) as exc:  # closing a connection the server dropped
             if self.complete:
                 self._lost(exc, None)
+
+    def _timed_out(self, exc: _StepTimeout, name: str | None) -> None:
+        self.problem(
+            code=exc.code,
+            message=f"the server did not answer within the deadline ({_STEPS[exc.code]}); "
+            "not filed, the next run tries again",
+            name=name,
+        )
 
     def _lost(self, exc: BaseException, name: str | None) -> None:
         self.complete = False
@@ -282,7 +355,9 @@ class _Run:
             "login_timeout": config.timeout_seconds,
         }
         try:
-            return await asyncssh.connect(config.host, config.port, **options)
+            return await asyncio.wait_for(
+                asyncssh.connect(config.host, config.port, **options), config.timeout_seconds
+            )
         except asyncssh.HostKeyNotVerifiable as exc:
             raise PickupError(
                 f"the server's host key is not the configured one: {exc.reason}",
@@ -298,7 +373,17 @@ class _Run:
                 "the server refused the login",
                 [Problem(code="qpr_sftp.auth.failed", message="the server refused the login")],
             ) from exc
-        except (asyncssh.Error, OSError, TimeoutError) as exc:
+        except TimeoutError as exc:
+            raise PickupError(
+                f"cannot connect to {config.host}:{config.port}: no answer in time",
+                [
+                    Problem(
+                        code="qpr_sftp.timeout.connect",
+                        message=f"connecting and logging in took longer than {config.timeout_seconds} s",
+                    )
+                ],
+            ) from exc
+        except (asyncssh.Error, OSError) as exc:
             reason = (
                 getattr(exc, "reason", None) or getattr(exc, "strerror", None) or type(exc).__name__
             )
@@ -323,8 +408,11 @@ class _Run:
             return  # folders (e.g. the move_to folder) and symbolic links are not reports
         remote_path = posixpath.join(self.config.remote_dir, name)
         if attrs.size is None or attrs.mtime is None:
-            attrs = await sftp.lstat(remote_path)
-        size, mtime = int(attrs.size or 0), int(attrs.mtime or 0)
+            attrs = await self._step(sftp.lstat(remote_path), code="qpr_sftp.timeout.stat")
+        if attrs.size is None or attrs.mtime is None:
+            await self._one_without_metadata(sftp, name, remote_path)
+            return
+        size, mtime = int(attrs.size), int(attrs.mtime)
         key = RemoteKey(
             server=self.server,
             remote_dir=self.config.remote_dir,
@@ -345,10 +433,76 @@ class _Run:
                 name=name,
             )
             return
-        temp = await self._download(sftp, remote_path, name, size, mtime)
-        if temp is None:
-            return
+        temp, done, _ = await self._download(sftp, remote_path, name, size)
         try:
+            after = await self._step(sftp.lstat(remote_path), code="qpr_sftp.timeout.stat")
+            if done != size or after.size != size or after.mtime != mtime:
+                self.problem(
+                    code="qpr_sftp.file.changed",
+                    message=f"the file changed while it was read ({size} → {after.size} bytes, "
+                    f"{done} read); not filed, the next run fetches it again",
+                    name=name,
+                    error=False,
+                )
+                return
+            row_id = self._file(temp, key, name)
+        finally:
+            temp.unlink(missing_ok=True)
+        if row_id is not None:
+            await self._clean_up_remote(sftp, row_id, name, remote_path)
+
+    async def _one_without_metadata(
+        self, sftp: asyncssh.SFTPClient, name: str, remote_path: str
+    ) -> None:
+        """The server tells neither size nor time: read the file twice and take it when both
+        reads have the same SHA-256 (the stability check that needs no metadata)."""
+        self.problem(
+            code="qpr_sftp.file.no_metadata",
+            message="the server reports no size or modification time; the file was read twice "
+            "and is taken only when both reads are identical (every run reads it again)",
+            name=name,
+            error=False,
+        )
+        temp, done, first = await self._download(sftp, remote_path, name, None)
+        try:
+            if done > self.config.max_size:
+                self.problem(
+                    code="qpr_sftp.file.too_large",
+                    message=f"over max_size ({self.config.max_size} bytes); not fetched",
+                    name=name,
+                )
+                return
+            again, _, second = await self._download(sftp, remote_path, name, None)
+            again.unlink(missing_ok=True)
+            if first != second:
+                self.problem(
+                    code="qpr_sftp.file.changed",
+                    message="two reads of the file differ; not filed, the next run tries again",
+                    name=name,
+                    error=False,
+                )
+                return
+            key = RemoteKey(
+                server=self.server,
+                remote_dir=self.config.remote_dir,
+                remote_name=name,
+                size=done,
+                mtime=0,  # unknown: the ledger keys such a file by name, size and content
+            )
+            known = self.ledger.find(key)
+            if known is not None:
+                self.known += 1
+                if known.sha256 != first:
+                    self.problem(
+                        code="qpr_sftp.file.replaced_unknown",
+                        message=f"same name and size as the report filed as {known.local_name}, "
+                        "but other content, and the server gives no times: not filed; fetch it "
+                        "by hand",
+                        name=name,
+                    )
+                elif known.status == "filed" and not known.remote_done:
+                    await self._clean_up_remote(sftp, known.id, name, remote_path)
+                return
             row_id = self._file(temp, key, name)
         finally:
             temp.unlink(missing_ok=True)
@@ -356,44 +510,54 @@ class _Run:
             await self._clean_up_remote(sftp, row_id, name, remote_path)
 
     async def _download(
-        self, sftp: asyncssh.SFTPClient, remote_path: str, name: str, size: int, mtime: int
-    ) -> Path | None:
-        timeout = self.config.timeout_seconds
+        self, sftp: asyncssh.SFTPClient, remote_path: str, name: str, size: int | None
+    ) -> tuple[Path, int, str]:
+        """Read the remote file into a temp file in the target folder: ``(temp, bytes, sha256)``.
+
+        Every request (open, each read, close) has the idle deadline, the whole transfer its own;
+        the temp file is removed on every way out but the normal one. With ``size`` unknown the
+        read stops one chunk past ``max_size``.
+        """
+        limit = self.config.max_size if size is None else size
         handle, temp_name = tempfile.mkstemp(
             dir=self.config.target_dir, prefix=TEMP_PREFIX, suffix=".tmp"
         )
         temp = Path(temp_name)
+        digest = hashlib.sha256()
         done = 0
         try:
             with os.fdopen(handle, "wb") as out:
-                async with sftp.open(remote_path, "rb") as remote:
-                    while done <= size:  # read one chunk past the size to notice growth
-                        chunk: bytes = await asyncio.wait_for(
-                            remote.read(CHUNK_SIZE, done), timeout
+                try:
+                    async with asyncio.timeout(self.config.transfer_timeout_seconds):
+                        remote = await self._step(
+                            sftp.open(remote_path, "rb"), code="qpr_sftp.timeout.open"
                         )
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        done += len(chunk)
-                        if self.progress is not None:
-                            self.progress(name, done, size)
+                        try:
+                            while done <= limit:  # one chunk past the size notices growth
+                                chunk: bytes = await self._step(
+                                    remote.read(CHUNK_SIZE, done), code="qpr_sftp.timeout.read"
+                                )
+                                if not chunk:
+                                    break
+                                out.write(chunk)
+                                digest.update(chunk)
+                                done += len(chunk)
+                                if self.progress is not None:
+                                    self.progress(name, done, size or 0)
+                        except BaseException:
+                            # the first failure is the one to report, not a close that follows it
+                            with contextlib.suppress(_StepTimeout, asyncssh.Error, OSError):
+                                await self._step(remote.close(), code="qpr_sftp.timeout.close")
+                            raise
+                        await self._step(remote.close(), code="qpr_sftp.timeout.close")
+                except TimeoutError as exc:
+                    raise _StepTimeout(code="qpr_sftp.timeout.transfer") from exc
                 out.flush()
                 os.fsync(out.fileno())
-            after = await asyncio.wait_for(sftp.lstat(remote_path), timeout)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
-        if done != size or after.size != size or after.mtime != mtime:
-            temp.unlink(missing_ok=True)
-            self.problem(
-                code="qpr_sftp.file.changed",
-                message=f"the file changed while it was read ({size} → {after.size} bytes, {done} read); "
-                "not filed, the next run fetches it again",
-                name=name,
-                error=False,
-            )
-            return None
-        return temp
+        return temp, done, digest.hexdigest()
 
     def _file(self, temp: Path, key: RemoteKey, name: str) -> int | None:
         verdict = inspect_pdf(temp, policy=self.policy, name=name)
@@ -466,10 +630,13 @@ class _Run:
             return
         try:
             if action == "delete":
-                await sftp.remove(remote_path)
+                await self._step(sftp.remove(remote_path), code="qpr_sftp.timeout.cleanup")
             else:
                 assert self.config.move_to is not None
-                await sftp.rename(remote_path, posixpath.join(self.config.move_to, name))
+                await self._step(
+                    sftp.rename(remote_path, posixpath.join(self.config.move_to, name)),
+                    code="qpr_sftp.timeout.cleanup",
+                )
         except asyncssh.SFTPError as exc:
             if isinstance(exc, asyncssh.SFTPConnectionLost):
                 raise

@@ -21,9 +21,12 @@ _NO_LINK = {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EACCES}
 
 
 def free_name(folder: Path, name: str) -> str:
-    """``name``, or ``name (2)``, ``name (3)``, … — the first that does not exist in ``folder``."""
+    """``name``, or ``name (2)``, ``name (3)``, … — the first that does not exist in ``folder``.
+
+    ``lexists``: a dangling symbolic link occupies its name too (``exists()`` says no, and the
+    no-overwrite link would then fail on the same name forever)."""
     candidate, n = name, 1
-    while (folder / candidate).exists():
+    while os.path.lexists(folder / candidate):
         n += 1
         candidate = numbered(name, n)
     return candidate
@@ -44,7 +47,7 @@ def place(temp: Path, folder: Path, name: str) -> str:
                 raise
             # File systems without hard links: the exclusive lock held by the pickup makes the
             # check-then-rename safe against our own processes.
-            if target.exists():
+            if os.path.lexists(target):
                 continue
             os.rename(temp, target)
         else:

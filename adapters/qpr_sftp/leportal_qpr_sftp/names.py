@@ -63,7 +63,26 @@ def local_name(remote: str, *, pdf: bool = True) -> str:
         name += ".pdf"
     if name.split(".")[0].upper() in _WINDOWS_RESERVED:
         name = "_" + name
-    return name
+    return _fit(name)
+
+
+def _fit(name: str) -> str:
+    """Shorten the stem so the name has at most :data:`MAX_NAME_BYTES` UTF-8 bytes: NFC can make
+    a name longer (e.g. U+0958 becomes two code points), past the file system's limit.
+
+    >>> len(_fit("\u0958" * 66 + ".pdf").encode())
+    199
+    """
+    if len(name.encode("utf-8", "surrogateescape")) <= MAX_NAME_BYTES:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = name, ""
+    tail = f".{suffix}" if suffix else ""
+    room = MAX_NAME_BYTES - len(tail.encode("utf-8", "surrogateescape"))
+    while len(stem.encode("utf-8", "surrogateescape")) > room:
+        stem = stem[:-1]
+    return stem + tail
 
 
 def numbered(name: str, n: int) -> str:

@@ -9,8 +9,7 @@ import datetime as dt
 from leportal_core.demo import DemoContext, DemoStep
 from leportal_core.files import write_bytes_atomic
 from leportal_core.pdf import inspect_pdf
-from leportal_core.store import connect
-from leportal_core.therapy import MasterDataStore, SendingHistory
+from leportal_core.therapy import MasterDataStore, SendingHistory, open_store
 from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResult, GdtResultCodec
 from leportal_therapy_pvs.kim import KimSettings
 from leportal_therapy_pvs.render import render_report
@@ -23,7 +22,14 @@ __all__ = ["steps"]
 
 def _render(context: DemoContext) -> None:
     context.out.mkdir(parents=True, exist_ok=True)
-    connection = connect(context.out / "therapy.sqlite", create=True)
+    store = context.out / "therapy.sqlite"
+    for leftover in (
+        store,
+        store.with_name(store.name + "-wal"),
+        store.with_name(store.name + "-shm"),
+    ):
+        leftover.unlink(missing_ok=True)  # every demo run starts with a new store
+    connection = open_store(store, create=True)
     master = MasterDataStore(connection)
     master.save(sample_practice(), sample_therapist())
     template = sample_report()
@@ -73,6 +79,7 @@ def _send(context: DemoContext) -> None:
         first = send_report(report, history=history, smtp=smtp, kim=KimSettings())
         again = send_report(report, history=history, smtp=smtp, kim=KimSettings())
         received = server.received[0].message()
+        context.say(f"   Subject: {received['Subject']} (no patient data in the headers)")
         context.say(f"   sent: {first.outcome.value}, Message-ID {first.entry.message_id}")
         context.say(f"   X-KIM-Dienstkennung: {received['X-KIM-Dienstkennung']}")
         context.say(f"   X-KIM-Support: {received['X-KIM-Support']}")

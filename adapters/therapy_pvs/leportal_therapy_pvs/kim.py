@@ -5,11 +5,12 @@ software hands mail to its KIM client module over SMTP; every message carries
 ``X-KIM-Dienstkennung`` (eArztbrief: ``Arztbrief;VHitG-Versand;V1.2``, configurable) and
 ``X-KIM-Support`` (the vendor's/practice's support address).
 
-Encryption (optional here; the KIM client module normally does it): the body is wrapped for the
-recipient's certificate with ``cryptography``'s :class:`PKCS7EnvelopeBuilder`. KIM asks for
-``smime-type=authenticated-enveloped-data`` (RFC 5083, AES-GCM); ``cryptography`` (50.x) builds
-only *enveloped-data* (RFC 5652, AES-CBC), so this module sends ``smime-type=enveloped-data`` with
-AES-256-CBC — **provisional**, documented in ``docs/therapy.md``.
+No encryption here: signing and encrypting a KIM message is the KIM client module's job
+(gemSpec_CM_KOMLE, 1.1 Zielsetzung: "Das Clientmodul ist verantwortlich für das Signieren und
+Verschlüsseln von KOM-LE-Nachrichten beim Versenden"); the client module also writes the outer
+headers of the encrypted message. So the practice software hands over a plain message, and that
+message carries no patient data in any header: the Subject names the report number only, the
+attachment's file name too; the patient is named in the body and the PDF.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import attrs
-from cryptography import x509
-from cryptography.hazmat.primitives.ciphers import algorithms
-from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
 from leportal_core.errors import ConfigurationError, ValidationError
 from leportal_core.therapy import TherapyReport
@@ -35,6 +33,7 @@ __all__ = [
     "attachment_name",
     "build_message",
     "message_id_for",
+    "subject",
 ]
 
 DEFAULT_DIENSTKENNUNG = "Arztbrief;VHitG-Versand;V1.2"
@@ -74,6 +73,11 @@ def message_id_for(report: TherapyReport, domain: str) -> str:
     return f"<therapiebericht.{digest}@{domain}>"
 
 
+def subject(report: TherapyReport) -> str:
+    """The Subject: the report number, no patient data (headers are readable on the way)."""
+    return f"Therapiebericht {report.report_id}"
+
+
 def attachment_name(report: TherapyReport) -> str:
     """File name of the attached PDF."""
     return f"Therapiebericht_{report.report_id}.pdf"
@@ -87,9 +91,8 @@ def build_message(
     message_id: str,
     date: dt.datetime,
     settings: KimSettings | None = None,
-    recipient_certificate: x509.Certificate | None = None,
 ) -> EmailMessage:
-    """The mail to ``report.doctor.kim_address``; encrypted when a certificate is given."""
+    """The plain mail to ``report.doctor.kim_address`` for the KIM client module to encrypt."""
     settings = settings or KimSettings()
     recipient = report.doctor.kim_address
     if recipient is None:
@@ -102,38 +105,19 @@ def build_message(
     if date.tzinfo is None:
         raise ConfigurationError("the message date must be timezone-aware")
     patient = report.patient
-    body = EmailMessage(policy=_POLICY)
-    body.set_content(
+    message = EmailMessage(policy=_POLICY)
+    message.set_content(
         f"Sehr geehrte Damen und Herren,\n\nanbei erhalten Sie den Therapiebericht zu "
         f"{patient.given_name} {patient.family_name} (geb. {patient.birth_date:%d.%m.%Y}), "
         f"Verordnung vom {report.prescription.verordnungsdatum:%d.%m.%Y}.\n\n"
         f"Mit freundlichen Grüßen\n{report.therapist.name}\n{report.practice.name}\n"
     )
-    body.add_attachment(
+    message.add_attachment(
         pdf, maintype="application", subtype="pdf", filename=attachment_name(report)
     )
-    if recipient_certificate is None:
-        message = body
-    else:
-        message = EmailMessage(policy=_POLICY)
-        enveloped = (
-            pkcs7.PKCS7EnvelopeBuilder()
-            .set_data(body.as_bytes())
-            .set_content_encryption_algorithm(algorithms.AES256)
-            .add_recipient(recipient_certificate)
-            .encrypt(Encoding.DER, [])
-        )
-        message.set_content(
-            enveloped,
-            maintype="application",
-            subtype="pkcs7-mime",
-            params={"smime-type": "enveloped-data", "name": "smime.p7m"},
-            disposition="attachment",
-            filename="smime.p7m",
-        )
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = f"Therapiebericht {patient.family_name}, {patient.given_name}"
+    message["Subject"] = subject(report)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     message["X-KIM-Dienstkennung"] = settings.dienstkennung

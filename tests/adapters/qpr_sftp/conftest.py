@@ -20,6 +20,7 @@ if str(ADAPTER) not in sys.path:
 import asyncssh  # noqa: E402
 
 from leportal_qpr_sftp.config import PickupConfig, parse_config  # noqa: E402
+from leportal_qpr_sftp.ledger import Ledger  # noqa: E402
 from leportal_qpr_sftp.localserver import LocalSftpServer, generate_key  # noqa: E402
 from leportal_qpr_sftp.samples import sample_report  # noqa: E402
 
@@ -77,7 +78,10 @@ class Site:
             "timeout_seconds": 10,
         }
         table.update(overrides)
-        return parse_config({k: v for k, v in table.items() if v is not None}, base=self.base)
+        config = parse_config({k: v for k, v in table.items() if v is not None}, base=self.base)
+        config.store.parent.mkdir(parents=True, exist_ok=True)
+        Ledger(config.store, create=True).close()  # the explicit first-use step
+        return config
 
     def filed(self) -> dict[str, bytes]:
         """The reports in the target folder (not the store, lock or quarantine)."""

@@ -39,7 +39,9 @@ def test_fetch_json_then_nothing_new(site: Site) -> None:
     server = site.serve()
     path = _write_config(site, server.port, server.host_key_line)
     root, pm = _root()
-    first = CliRunner().invoke(root, ["qpr", "fetch", "--config", str(path), "--json"], obj=pm)
+    first = CliRunner().invoke(
+        root, ["qpr", "fetch", "--config", str(path), "--init", "--json"], obj=pm
+    )
     assert first.exit_code == 0, first.output
     data = json.loads(first.output)
     assert data["ok"] is True
@@ -50,11 +52,39 @@ def test_fetch_json_then_nothing_new(site: Site) -> None:
     assert_each_report_once(site, REPORTS)
 
 
+def test_a_lost_ledger_is_an_error_not_a_second_filing(site: Site) -> None:
+    """Issue 21, point 4: without the ledger every report would be filed again as `A (2).pdf`."""
+    site.put(REPORTS)
+    server = site.serve()
+    path = _write_config(site, server.port, server.host_key_line)
+    root, pm = _root()
+    never = CliRunner().invoke(root, ["qpr", "fetch", "--config", str(path), "--json"], obj=pm)
+    assert never.exit_code == 2
+    assert json.loads(never.output)["problems"][0]["code"] == "qpr_sftp.store.missing"
+    assert not (site.target / ".leportal-qpr.sqlite").exists()
+    first = CliRunner().invoke(root, ["qpr", "fetch", "--config", str(path), "--init"], obj=pm)
+    assert first.exit_code == 0, first.output
+    ledger = site.target / ".leportal-qpr.sqlite"
+    for suffix in ("-wal", "-shm"):
+        ledger.with_name(ledger.name + suffix).unlink(missing_ok=True)
+    ledger.write_bytes(b"")  # emptied (a restore gone wrong, a full disk)
+    lost = CliRunner().invoke(root, ["qpr", "fetch", "--config", str(path), "--json"], obj=pm)
+    assert lost.exit_code == 2
+    assert json.loads(lost.output)["problems"][0]["code"] == "qpr_sftp.store.missing"
+    ledger.write_bytes(b"\x00garbage, not SQLite" * 300)
+    damaged = CliRunner().invoke(root, ["qpr", "fetch", "--config", str(path), "--json"], obj=pm)
+    assert damaged.exit_code == 1, damaged.output
+    assert json.loads(damaged.output)["problems"][0]["code"] == "qpr_sftp.store.damaged"
+    assert_each_report_once(site, REPORTS)  # no "(2)" twins
+
+
 def test_a_refused_host_key_exits_1_and_a_bad_config_exits_2(site: Site) -> None:
     server = site.serve()
     other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
     path = _write_config(site, server.port, other)
     root, pm = _root()
+    init = CliRunner().invoke(root, ["qpr", "init", "--config", str(path)], obj=pm)
+    assert init.exit_code == 0, init.output
     refused = CliRunner().invoke(root, ["qpr", "fetch", "--config", str(path), "--json"], obj=pm)
     assert refused.exit_code == 1
     assert json.loads(refused.output)["problems"][0]["code"] == "qpr_sftp.host_key.refused"

@@ -3,7 +3,9 @@ fault a re-run ends with each report exactly once, intact."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -64,27 +66,132 @@ def test_connection_dropped_mid_file_then_a_rerun_gets_everything(site: Site) ->
     assert_each_report_once(site, REPORTS)
 
 
-def test_a_stalled_server_times_out_instead_of_hanging(site: Site) -> None:
-    import threading
+class _Stalling(_Tracking):
+    """Stalls the requests named in ``steps`` (for ``BIG`` only) until ``release`` is set — far
+    longer than the client's deadline; the test releases it before the server stops."""
 
-    release = threading.Event()
+    steps: ClassVar[set[str]] = set()
+    release: ClassVar[threading.Event] = threading.Event()
 
-    class Stall(_Tracking):
-        async def read(self, file_obj: object, offset: int, size: int) -> bytes:  # type: ignore[override]
-            import asyncio
+    async def _stall(self, step: str, path: bytes) -> None:
+        if step in self.steps and path.endswith(BIG.encode()):
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
 
-            if offset > 0 and not release.is_set():
-                await asyncio.sleep(5)  # longer than the client's timeout below
+    async def open(self, path: bytes, pflags: int, attrs: asyncssh.SFTPAttrs) -> object:
+        await self._stall("open", path)
+        return super().open(path, pflags, attrs)
+
+    async def read(self, file_obj: object, offset: int, size: int) -> bytes:
+        if offset > 0:
+            await self._stall("read", self.path_of(file_obj))
+        return super().read(file_obj, offset, size)  # type: ignore[return-value]
+
+    async def close(self, file_obj: object) -> None:
+        await self._stall("close", self.path_of(file_obj))
+        super().close(file_obj)
+
+    async def lstat(self, path: bytes) -> asyncssh.SFTPAttrs:
+        await self._stall("lstat", path)
+        return super().lstat(path)  # type: ignore[return-value]
+
+    async def scandir(self, path: bytes) -> AsyncIterator[asyncssh.SFTPName]:
+        async for entry in super().scandir(path):
+            if "lstat" in self.steps and entry.filename == BIG.encode():
+                entry.attrs = asyncssh.SFTPAttrs(permissions=0o100644)  # makes the client lstat
+            yield entry
+
+
+@pytest.mark.parametrize(
+    ("step", "code"),
+    [
+        ("open", "qpr_sftp.timeout.open"),
+        ("read", "qpr_sftp.timeout.read"),
+        ("close", "qpr_sftp.timeout.close"),
+        ("lstat", "qpr_sftp.timeout.stat"),
+    ],
+)
+def test_a_server_stalling_in_any_request_meets_a_deadline(
+    site: Site, step: str, code: str
+) -> None:
+    """Issue 21, point 7: a stall in open(), close(), lstat() or a read hangs nothing, leaves no
+    temp file, and does not keep the other reports from being filed."""
+    _Stalling.steps = {step}
+    _Stalling.release = threading.Event()
+    site.put(REPORTS)
+    config = site.config(site.serve(_Stalling), timeout_seconds=0.3)
+    try:
+        first = fetch_reports(config)
+    finally:
+        _Stalling.release.set()
+    assert [(p.code, p.location.file) for p in first.problems] == [(code, BIG)]
+    assert set(site.filed()) == {"Pruefbericht_A.pdf"}  # the other report is filed
+    assert not list(site.target.glob(".qpr-partial-*"))
+    assert fetch_reports(site.config(site.serve())).ok
+    assert_each_report_once(site, REPORTS)
+
+
+def test_the_whole_transfer_has_a_deadline(site: Site) -> None:
+    class Slow(_Tracking):
+        async def read(self, file_obj: object, offset: int, size: int) -> bytes:
+            await asyncio.sleep(0.1)  # each read in time, the whole file not
             return super().read(file_obj, offset, size)  # type: ignore[return-value]
 
     site.put({BIG: REPORTS[BIG]})
-    config = site.config(site.serve(Stall), timeout_seconds=1)
-    first = fetch_reports(config)
-    release.set()
-    assert "qpr_sftp.connection.lost" in [p.code for p in first.problems]
+    config = site.config(site.serve(Slow), timeout_seconds=2, transfer_timeout_seconds=0.15)
+    run = fetch_reports(config)
+    assert [p.code for p in run.problems] == ["qpr_sftp.timeout.transfer"]
     assert site.filed() == {}
-    assert fetch_reports(site.config(site.serve())).ok
-    assert_each_report_once(site, {BIG: REPORTS[BIG]})
+    assert not list(site.target.glob(".qpr-partial-*"))
+
+
+def test_a_server_without_size_and_mtime_is_read_twice(site: Site) -> None:
+    """Issue 21, point 8: no size, no time — two identical reads make the file stable."""
+
+    class NoMetadata(_Tracking):
+        async def scandir(self, path: bytes) -> AsyncIterator[asyncssh.SFTPName]:
+            async for entry in super().scandir(path):
+                entry.attrs = asyncssh.SFTPAttrs(permissions=entry.attrs.permissions)
+                yield entry
+
+        def lstat(self, path: bytes) -> asyncssh.SFTPAttrs:
+            real = asyncssh.SFTPAttrs.from_local(super().lstat(path))  # type: ignore[arg-type]
+            return asyncssh.SFTPAttrs(permissions=real.permissions)
+
+    site.put(REPORTS)
+    config = site.config(site.serve(NoMetadata))
+    run = fetch_reports(config)
+    assert run.ok
+    assert sorted(p.code for p in run.problems) == ["qpr_sftp.file.no_metadata"] * 2
+    assert all(p.severity.value == "warning" for p in run.problems)
+    assert_each_report_once(site, REPORTS)
+    again = fetch_reports(config)
+    assert again.filed == ()
+    assert again.already_known == 2
+    assert_each_report_once(site, REPORTS)
+
+
+def test_a_dangling_symlink_in_the_target_folder_does_not_loop(site: Site) -> None:
+    site.put(REPORTS)
+    site.target.mkdir(parents=True, exist_ok=True)
+    (site.target / "Pruefbericht_A.pdf").symlink_to(site.base / "gone.pdf")
+    run = fetch_reports(site.config(site.serve()))
+    assert run.ok
+    assert (site.target / "Pruefbericht_A (2).pdf").read_bytes() == REPORTS["Pruefbericht_A.pdf"]
+    assert (site.target / "Pruefbericht_A.pdf").is_symlink()  # left as it was
+
+
+def test_a_name_that_grows_under_normalisation_does_not_stop_the_run(site: Site) -> None:
+    # 65 x U+0958 (3 bytes each; NFC makes 6) + ".pdf": 199 bytes remote, 394 bytes after NFC.
+    grows = "\u0958" * 65 + ".pdf"
+    assert len(grows.encode()) == 199
+    site.put({**REPORTS, grows: REPORTS["Pruefbericht_A.pdf"].replace(b"A", b"C", 1)})
+    run = fetch_reports(site.config(site.serve()))
+    assert run.ok, run.problems
+    names = {p.name for p in site.target.iterdir() if p.is_file() and p.name.endswith(".pdf")}
+    assert {"Pruefbericht_A.pdf", BIG} <= names
+    [long_name] = names - {"Pruefbericht_A.pdf", BIG}
+    assert len(long_name.encode()) <= 200
 
 
 def test_a_file_that_changes_while_being_read_is_not_filed_until_stable(site: Site) -> None:
@@ -212,7 +319,7 @@ def test_a_second_pickup_into_the_same_folder_is_refused_while_one_runs(site: Si
     from leportal_qpr_sftp.filing import exclusive_lock
 
     config = site.config(site.serve())
-    site.target.mkdir()
+    site.target.mkdir(exist_ok=True)
     with exclusive_lock(site.target / ".leportal-qpr.lock") as held:
         assert held
         with pytest.raises(PickupError) as caught:

@@ -85,6 +85,7 @@ def test_cli_render_to_missing_folder_is_exit_2(
 
 def test_cli_send_and_history(pm: pluggy.PluginManager, report_file: Path, tmp_path: Path) -> None:
     store = tmp_path / "store.sqlite"
+    assert invoke(pm, "therapy", "init", "--store", str(store)).exit_code == 0
     with LocalSmtpServer() as server:
         args = ["therapy", "send", str(report_file), "--store", str(store), "--smtp-host",
                 server.host, "--smtp-port", str(server.port), "--tls", "none", "--json"]  # fmt: skip
@@ -104,6 +105,7 @@ def test_cli_send_unreachable_is_exit_1(
 ) -> None:
     with LocalSmtpServer() as server:
         port = server.port
+    invoke(pm, "therapy", "init", "--store", str(tmp_path / "s.sqlite"))
     result = invoke(
         pm, "therapy", "send", str(report_file), "--store", str(tmp_path / "s.sqlite"),
         "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--tls", "none",
@@ -155,34 +157,70 @@ def test_demo_chapters(pm: pluggy.PluginManager, tmp_path: Path) -> None:
     assert [e.outcome.value for e in history.recent()] == ["versendet"]
 
 
-def test_cli_send_practice_pdf_encrypted(
-    pm: pluggy.PluginManager, report_file: Path, tmp_path: Path
-) -> None:
-    from email.message import EmailMessage
-
-    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
-
-    from tests.adapters.therapy_pvs.test_sending import _recipient
-
-    cert, key = _recipient()
-    pem = tmp_path / "doctor.pem"
-    pem.write_bytes(cert.public_bytes(Encoding.PEM))
+def test_cli_send_practice_pdf(pm: pluggy.PluginManager, report_file: Path, tmp_path: Path) -> None:
+    store = tmp_path / "s.sqlite"
+    assert invoke(pm, "therapy", "init", "--store", str(store)).exit_code == 0
     practice_pdf = tmp_path / "from-pvs.pdf"
     practice_pdf.write_bytes(render_report(sample_report()))
     with LocalSmtpServer() as server:
         result = invoke(
-            pm, "therapy", "send", str(report_file), "--store", str(tmp_path / "s.sqlite"),
+            pm, "therapy", "send", str(report_file), "--store", str(store),
             "--smtp-host", server.host, "--smtp-port", str(server.port), "--tls", "none",
-            "--certificate", str(pem), "--pdf", str(practice_pdf),
+            "--pdf", str(practice_pdf),
         )  # fmt: skip
         assert result.exit_code == 0, result.output
-        envelope = server.received[0].message().get_content()
-    assert isinstance(envelope, bytes)
-    from email import message_from_bytes, policy
-
-    inner = message_from_bytes(
-        pkcs7.pkcs7_decrypt_der(envelope, cert, key, []), policy=policy.default
-    )
-    assert isinstance(inner, EmailMessage)
-    [attachment] = list(inner.iter_attachments())
+        message = server.received[0].message()
+    assert message.get_content_type() == "multipart/mixed"  # plain: the KIM module encrypts
+    [attachment] = list(message.iter_attachments())
     assert attachment.get_content() == practice_pdf.read_bytes()
+
+
+def test_cli_send_to_a_missing_store_is_exit_2(
+    pm: pluggy.PluginManager, report_file: Path, tmp_path: Path
+) -> None:
+    typo = tmp_path / "stroe.sqlite"
+    result = CliRunner().invoke(
+        build_cli(pm),
+        ["therapy", "send", str(report_file), "--store", str(typo), "--smtp-host", "127.0.0.1",
+         "--tls", "none"],
+        obj=pm,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "therapy.store.missing" in result.output
+    assert not typo.exists()
+    history = CliRunner().invoke(
+        build_cli(pm), ["therapy", "history", "--store", str(typo)], obj=pm
+    )
+    assert history.exit_code == 2
+    assert "no sends" not in history.output
+
+
+def test_cli_damaged_store_is_not_an_internal_error(
+    pm: pluggy.PluginManager, report_file: Path, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(bytes(range(256)) * 64)
+    result = CliRunner().invoke(
+        build_cli(pm), ["therapy", "history", "--store", str(damaged)], obj=pm
+    )
+    assert result.exit_code == 1, result.output
+    assert "therapy.store.damaged" in result.output
+
+
+def test_demo_runs_twice(pm: pluggy.PluginManager, tmp_path: Path) -> None:
+    """`make demo` twice (issue 20, item 1): each run starts with a new store and sends again."""
+    steps: list[DemoStep] = []
+    plugin.leportal_demo_steps(register=steps.append)
+    runs = []
+    for _ in range(2):
+        said: list[str] = []
+        context = DemoContext(samples=tmp_path, out=tmp_path / "out", pm=pm, say=said.append)
+        for step in steps:
+            step.run(context)
+        # without the lines that name the server's port or the clock time
+        runs.append(
+            [line.strip() for line in said if "127.0.0.1:" not in line and " UTC " not in line]
+        )
+    assert runs[0] == runs[1]
+    assert "retry: sent again? False; messages on the server: 1" in runs[1]
+    assert any(line.startswith("sent: versendet") for line in runs[1])

@@ -1,26 +1,22 @@
-"""Sending through a real SMTP server on loopback (aiosmtpd): headers, attachment bytes, S/MIME,
-history and idempotent retries, including a crash between send and record."""
+"""Sending through a real SMTP server on loopback (aiosmtpd): headers without patient data,
+attachment bytes, history and idempotent retries, a crash between send and record, and every SMTP
+deadline against misbehaving servers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import socket
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import attrs
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs7
-from cryptography.x509.oid import NameOID
 
 from leportal_core.errors import ConfigurationError
 from leportal_core.store import connect
 from leportal_core.therapy import Outcome, SendingHistory
 from leportal_therapy_pvs.kim import DEFAULT_DIENSTKENNUNG, KimSettings, message_id_for
-from leportal_therapy_pvs.localsmtp import LocalSmtpServer
+from leportal_therapy_pvs.localsmtp import LocalSmtpServer, MisbehavingSmtpServer
 from leportal_therapy_pvs.render import render_report
 from leportal_therapy_pvs.samples import sample_report
 from leportal_therapy_pvs.sending import send_report
@@ -64,7 +60,7 @@ def test_kim_message_headers_and_attachment(tmp_path: Path, smtp_server: LocalSm
     assert message["X-KIM-Dienstkennung"] == "Arztbrief;VHitG-Versand;V1.2" == DEFAULT_DIENSTKENNUNG
     assert message["X-KIM-Support"] == "support@pvs-hersteller.example"
     assert message["Message-ID"] == message_id_for(report, KimSettings().message_id_domain)
-    assert message["Subject"] == "Therapiebericht Müller-Lüdenscheidt, Käthe"
+    assert message["Subject"] == "Therapiebericht TB-2026-0001"
     assert message["Date"] == "Fri, 20 Nov 2026 09:30:00 +0000"
     assert pdf_attachment(message) == pdf
     [part] = list(message.iter_attachments())
@@ -90,43 +86,23 @@ def test_bad_header_settings_are_configuration_errors() -> None:
         SmtpSettings(host="kim.praxis.lan", tls=Tls.NONE, username="u", password="p")
 
 
-def _recipient() -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Dr. Celik KIM")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(NOW - dt.timedelta(days=1))
-        .not_valid_after(NOW + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    return cert, key
-
-
-def test_smime_decrypts_with_the_recipient_key(
-    tmp_path: Path, smtp_server: LocalSmtpServer
-) -> None:
-    cert, key = _recipient()
+def test_no_patient_data_in_any_header(tmp_path: Path, smtp_server: LocalSmtpServer) -> None:
+    """Headers are readable on the way to (and inside) the KIM client module: Subject, file names
+    and X- headers carry the report number only; the patient is in the body and the PDF."""
     report = sample_report()
-    pdf = render_report(report)
-    send_report(
-        report, history=history(tmp_path), smtp=smtp_for(smtp_server), pdf=pdf,
-        recipient_certificate=cert, clock=clock,
-    )  # fmt: skip
+    send_report(report, history=history(tmp_path), smtp=smtp_for(smtp_server), clock=clock)
     message = smtp_server.received[0].message()
-    assert message.get_content_type() == "application/pkcs7-mime"
-    assert message.get_param("smime-type") == "enveloped-data"
-    assert message["X-KIM-Dienstkennung"] == DEFAULT_DIENSTKENNUNG  # outer headers stay readable
-    assert b"%PDF" not in smtp_server.received[0].data
-    envelope = message.get_content()
-    assert isinstance(envelope, bytes)
-    inner_bytes = pkcs7.pkcs7_decrypt_der(envelope, cert, key, [])
-    inner = message_from_bytes(inner_bytes, policy=policy.default)
-    assert isinstance(inner, EmailMessage)
-    assert pdf_attachment(inner) == pdf
+    patient = report.patient
+    secrets = {patient.family_name, patient.given_name, f"{patient.birth_date:%d.%m.%Y}"}
+    if patient.kvnr:
+        secrets.add(patient.kvnr)
+    headers = [str(v) for part in message.walk() for _, v in part.items()]
+    headers += [str(part.get_filename()) for part in message.walk() if part.get_filename()]
+    leaks = [(h, x) for h in headers for x in secrets if x.lower() in h.lower()]
+    assert leaks == []
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert patient.family_name in body.get_content()  # named where the doctor reads it
 
 
 def test_retry_after_success_does_not_send_again(
@@ -138,7 +114,7 @@ def test_retry_after_success_does_not_send_again(
     assert first.sent_now
     assert not second.sent_now
     assert second.outcome is Outcome.SENT
-    assert second.entry.attempts == 2
+    assert second.entry.attempts == 1  # attempts count transmissions, not calls
     assert len(smtp_server.received) == 1
 
 
@@ -171,21 +147,25 @@ def test_crash_between_send_and_record_does_not_send_twice(
     tmp_path: Path, smtp_server: LocalSmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sends = history(tmp_path)
-    original_mark = SendingHistory.mark
+    original_finish = SendingHistory.finish
 
-    def crash(self: SendingHistory, message_id: str, outcome: Outcome, detail: str = "") -> object:
+    def crash(self: SendingHistory, *args: object, **kwargs: object) -> object:
         raise _CrashAfterSend  # the process dies after the server took the mail
 
-    monkeypatch.setattr(SendingHistory, "mark", crash)
+    monkeypatch.setattr(SendingHistory, "finish", crash)
     with pytest.raises(_CrashAfterSend):
         send_report(sample_report(), history=sends, smtp=smtp_for(smtp_server))
-    monkeypatch.setattr(SendingHistory, "mark", original_mark)
+    monkeypatch.setattr(SendingHistory, "finish", original_finish)
     assert len(smtp_server.received) == 1
-    assert sends.get("TB-2026-0001") is not None
+    entry = sends.get("TB-2026-0001")
+    assert entry is not None
+    assert entry.outcome is Outcome.SENDING
     # Retry without a way to reconcile: nothing is sent, the entry waits for a person.
     blind = send_report(sample_report(), history=sends, smtp=smtp_for(smtp_server))
-    assert blind.outcome is Outcome.PENDING
+    assert blind.outcome is Outcome.UNKNOWN
+    assert blind.code == "therapy.send.unknown"
     assert not blind.sent_now
+    assert len(smtp_server.received) == 1
     # Retry with a probe that can see the server: reconciled as sent, still one delivery.
     reconciled = send_report(
         sample_report(), history=sends, smtp=smtp_for(smtp_server), probe=smtp_server
@@ -195,17 +175,18 @@ def test_crash_between_send_and_record_does_not_send_twice(
     assert len(smtp_server.received) == 1
 
 
-def test_crash_before_send_is_sent_once_after_reconciling(
+def test_unknown_not_found_by_the_probe_is_sent_once(
     tmp_path: Path, smtp_server: LocalSmtpServer
 ) -> None:
     sends = history(tmp_path)
     report = sample_report()
-    # A previous run recorded its intent and died before talking to the server.
-    sends.record_intent(
+    # A previous attempt claimed the report and died before talking to the server.
+    claim = sends.claim(
         report_id=report.report_id,
         recipient="praxis.celik@arzt.kim.telematik",
         message_id=message_id_for(report, KimSettings().message_id_domain),
     )
+    sends.abandon(claim)
     result = send_report(report, history=sends, smtp=smtp_for(smtp_server), probe=smtp_server)
     assert result.sent_now
     assert result.outcome is Outcome.SENT
@@ -252,6 +233,41 @@ def test_flyer_never_overwrites_a_delivery(tmp_path: Path, smtp_server: LocalSmt
     later = send_report(sample_report(kim=False), history=sends, smtp=smtp_for(smtp_server))
     assert later.outcome is Outcome.SENT
     assert later.flyer is not None
+
+
+@pytest.mark.parametrize(
+    ("mode", "code", "outcome"),
+    [
+        ("silent", "therapy.smtp.greeting_timeout", Outcome.FAILED),
+        ("endless_greeting", "therapy.smtp.greeting_timeout", Outcome.FAILED),
+        ("stall_after_data", "therapy.smtp.command_timeout", Outcome.UNKNOWN),
+        ("drop_after_data", "therapy.smtp.connection_lost", Outcome.UNKNOWN),
+    ],
+)
+def test_misbehaving_servers_meet_a_deadline(
+    tmp_path: Path, mode: str, code: str, outcome: Outcome
+) -> None:
+    smtp = SmtpSettings(
+        host="127.0.0.1", port=25, tls=Tls.NONE, timeout=0.3, greeting_timeout=0.5, deadline=3
+    )
+    with MisbehavingSmtpServer(mode) as server:
+        smtp = attrs.evolve(smtp, port=server.port)
+        result = send_report(sample_report(), history=history(tmp_path), smtp=smtp)
+    assert (result.code, result.outcome) == (code, outcome)
+    assert result.entry.detail.startswith(code)
+    assert server.messages == (1 if outcome is Outcome.UNKNOWN else 0)
+
+
+def test_the_whole_transaction_has_a_deadline(tmp_path: Path) -> None:
+    # An endless greeting that never idles: only the greeting or transaction deadline ends it.
+    with MisbehavingSmtpServer("endless_greeting") as server:
+        smtp = SmtpSettings(
+            host=server.host, port=server.port, tls=Tls.NONE, timeout=5, greeting_timeout=5,
+            deadline=0.4,
+        )  # fmt: skip
+        result = send_report(sample_report(), history=history(tmp_path), smtp=smtp)
+    assert result.code == "therapy.smtp.deadline"
+    assert result.outcome is Outcome.FAILED
 
 
 def test_history_lists_the_send(tmp_path: Path, smtp_server: LocalSmtpServer) -> None:
@@ -305,3 +321,14 @@ def test_smtp_login(tmp_path: Path) -> None:
         controller.stop()
     assert sent.outcome is Outcome.SENT
     assert len(got) == 1
+
+
+def test_a_greeting_that_never_ends_is_cut_off(tmp_path: Path) -> None:
+    with MisbehavingSmtpServer("endless_greeting") as server:
+        smtp = SmtpSettings(
+            host=server.host, port=server.port, tls=Tls.NONE, timeout=30, greeting_timeout=30,
+            deadline=30,
+        )  # fmt: skip
+        result = send_report(sample_report(), history=history(tmp_path), smtp=smtp)
+    assert result.code == "therapy.smtp.reply_too_long"
+    assert result.outcome is Outcome.FAILED
