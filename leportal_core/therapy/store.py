@@ -303,6 +303,10 @@ def _sqlite_errors(doing: str) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise store_error(exc, doing) from exc
+    except StorageError as exc:  # the core's transaction helper has mapped it already
+        if isinstance(exc.__cause__, sqlite3.Error):
+            raise store_error(exc.__cause__, doing) from exc
+        raise
 
 
 def _prepare(connection: sqlite3.Connection) -> None:

@@ -180,10 +180,12 @@ class Ledger:
                     ),
                 )
                 return int(cursor.lastrowid or 0)
-        except sqlite3.IntegrityError as exc:
-            raise ValueError(f"{key.remote_name} is already recorded") from exc
-        except sqlite3.Error as exc:
-            raise _store_error(exc) from exc
+        except StorageError as exc:  # the core's transaction helper maps what SQLite raised
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise ValueError(f"{key.remote_name} is already recorded") from exc
+            if isinstance(exc.__cause__, sqlite3.Error):
+                raise _store_error(exc.__cause__) from exc
+            raise
 
     def update(self, row_id: int, **values: object) -> None:
         allowed = {"status", "notified", "remote_done", "local_name"}
@@ -261,6 +263,10 @@ def _errors() -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise _store_error(exc) from exc
+    except StorageError as exc:  # the core's transaction helper has mapped it already
+        if isinstance(exc.__cause__, sqlite3.Error):
+            raise _store_error(exc.__cause__) from exc
+        raise
 
 
 _COLUMNS = (

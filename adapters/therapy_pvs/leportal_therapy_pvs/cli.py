@@ -318,9 +318,9 @@ def history(
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def gdt_patient(path: Path, as_json: bool) -> None:
-    """Read a patient from a GDT 6301 file (character set per field 9206)."""
+    """Read a patient from a GDT 6301/6302 file (GDT 2.0/2.1, character set per field 9206)."""
     try:
-        patient = GdtPatientCodec().decode(_read(path))
+        patient, warnings = GdtPatientCodec().read(_read(path))
     except FormatError as exc:
         _rejected(str(path), exc, as_json)
     data = {
@@ -331,9 +331,11 @@ def gdt_patient(path: Path, as_json: bool) -> None:
         "kvnr": patient.kvnr,
     }
     if as_json:
-        emit_json({"ok": True, "patient": data})
+        emit_json({"ok": True, "patient": data, "problems": [p.as_dict() for p in warnings]})
     else:
         click.echo(
             f"{shown(patient.family_name)}, {shown(patient.given_name)} "
             f"(geb. {patient.birth_date:%d.%m.%Y}), Patientennummer {shown(patient.patient_id)}"
         )
+        if warnings:
+            click.echo(problem_lines(warnings))

@@ -4,6 +4,7 @@ fault a re-run ends with each report exactly once, intact."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import threading
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ import asyncssh
 import pytest
 
 from leportal_qpr_sftp import PickupError, fetch_reports
-from leportal_qpr_sftp.ledger import Ledger
+from leportal_qpr_sftp.ledger import Ledger, RemoteKey
 from leportal_qpr_sftp.localserver import generate_key
 from leportal_qpr_sftp.samples import sample_report
 from tests.adapters.qpr_sftp.conftest import REPORTS, Site, assert_each_report_once
@@ -325,3 +326,14 @@ def test_a_second_pickup_into_the_same_folder_is_refused_while_one_runs(site: Si
         with pytest.raises(PickupError) as caught:
             fetch_reports(config)
     assert caught.value.code == "qpr_sftp.busy"
+
+
+def test_ledger_refuses_the_same_remote_version_twice(tmp_path: Path) -> None:
+    # The unique key is what stops two pickups filing one report twice; the core's transaction
+    # helper maps SQLite's errors, so the ledger must still tell a duplicate from a broken store.
+    ledger = Ledger(tmp_path / "ledger.sqlite", create=True)
+    key = RemoteKey(server="s", remote_dir="/out", remote_name="A.pdf", size=3, mtime=1)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    ledger.add(key, sha256="0" * 64, local_name="A.pdf", status="filed", fetched_at=when)
+    with pytest.raises(ValueError, match="already recorded"):
+        ledger.add(key, sha256="0" * 64, local_name="A.pdf", status="filed", fetched_at=when)
