@@ -17,6 +17,7 @@ import pluggy
 
 from leportal_core import __version__
 from leportal_core.errors import ConfigurationError, LeportalError, PluginError
+from leportal_core.files import InputRefused
 from leportal_core.plugins import get_plugin_manager
 
 __all__ = ["EXIT_INTERNAL", "EXIT_REJECTED", "EXIT_USAGE", "build_cli", "main"]
@@ -38,6 +39,8 @@ class _Group(click.Group):
             _fail(str(exc), EXIT_USAGE)
         except LeportalError as exc:
             _fail(str(exc), EXIT_REJECTED)
+        except InputRefused as exc:  # a device, FIFO or folder given where a file belongs
+            _fail(f"{exc.code}: {exc.filename}: {exc.strerror}", EXIT_REJECTED)
         except Exception as exc:
             if os.environ.get("LEPORTAL_DEBUG"):
                 raise

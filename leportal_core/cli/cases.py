@@ -39,7 +39,7 @@ from leportal_core.cases import (
 )
 from leportal_core.cases.events import step_to_json
 from leportal_core.cases.store import DueEntry
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import emit_json, problem_lines, shown, utf8_option
 from leportal_core.deadlines import RULE_KEYS, Bundesland, Deadline, PruefvV, compute
 from leportal_core.deadlines.rules import pruefvv_for_admission
 from leportal_core.errors import ConfigurationError, LeportalError, Problem
@@ -194,7 +194,9 @@ def _common(func: Callable[..., None]) -> Callable[..., None]:
         func
     )
     func = click.option(
-        "--event-id", help="Idempotency key: a retry with it records nothing twice."
+        "--event-id",
+        callback=utf8_option,
+        help="Idempotency key: a retry with it records nothing twice.",
     )(func)
     return click.option("--actor", default="cli", show_default=True, help="Who records the step.")(
         func

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from leportal_core.errors import Problem
+from leportal_core.errors import ConfigurationError, Location, Problem
 
 
 def emit_json(data: Any) -> None:
@@ -25,3 +25,22 @@ def shown(text: str) -> str:
     """User input made safe to print: bytes that were not UTF-8 on the command line (surrogate
     escapes) become U+FFFD instead of leaking invalid UTF-8 into our output."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def utf8_option(_ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A click callback refusing option values that were not UTF-8 on the command line (they
+    arrive as surrogate escapes and cannot be stored, compared or printed faithfully)."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if isinstance(text, str) and text != shown(text):
+            name = (param.opts or [str(param.name)])[0]
+            raise ConfigurationError(
+                f"{name} is not UTF-8 text",
+                [
+                    Problem(
+                        code="cli.option.encoding",
+                        message=f"{name} {shown(text)!r} has bytes that are not UTF-8",
+                        location=Location(field=name),
+                    )
+                ],
+            )
+    return value
