@@ -42,7 +42,7 @@ from leportal_core.cases.store import DueEntry
 from leportal_core.cli.output import emit_json, problem_lines, shown, utf8_option
 from leportal_core.deadlines import RULE_KEYS, Bundesland, Deadline, PruefvV, compute
 from leportal_core.deadlines.rules import pruefvv_for_admission
-from leportal_core.errors import ConfigurationError, LeportalError, Problem
+from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem
 
 __all__ = ["case", "deadlines"]
 
@@ -673,6 +673,20 @@ def _print_due(entries: list[DueEntry], as_json: bool, today: datetime.date) -> 
 @click.pass_context
 def due(ctx: click.Context, days: int, today: datetime.date | None, as_json: bool) -> None:
     """List running deadlines due from today to today + DAYS."""
+
+    if today is not None and today > datetime.date.max - datetime.timedelta(days=days):
+        _fail(
+            (
+                Problem(
+                    code="cli.option.range",
+                    message=f"--today {today.isoformat()} plus {days} days is past the year 9999",
+                    location=Location(field="--today"),
+                ),
+            ),
+            "--today is too late",
+            as_json,
+            status=2,
+        )
 
     def run() -> None:
         with _open_store(ctx) as store:

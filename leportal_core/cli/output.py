@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,8 +13,22 @@ from leportal_core.errors import ConfigurationError, Location, Problem
 
 
 def emit_json(data: Any) -> None:
-    """Machine-readable output: stable keys, UTF-8, one document on stdout."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    """Machine-readable output: stable keys, UTF-8, one document on stdout. Always valid JSON
+    (RFC 8259): a non-finite number becomes ``null`` (JSON has no NaN), ``-0.0`` becomes ``0.0``,
+    and text that came from non-UTF-8 input is shown with U+FFFD."""
+    click.echo(json.dumps(_json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value + 0.0 if math.isfinite(value) else None  # -0.0 + 0.0 == 0.0
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {_json_safe(k) if isinstance(k, str) else k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def problem_lines(problems: Sequence[Problem]) -> str:

@@ -159,7 +159,8 @@ def _foreign_entries(folder: Path) -> list[str]:
 
 
 def _partial_leftovers(partial: Path) -> list[str]:
-    """What in a ``.partial`` folder a build could not have written (it may lack its manifest)."""
+    """What in a half-built ``.partial`` or half-removed ``.previous`` folder a build could not
+    have written (such a folder may lack its manifest)."""
     folders = set(CATEGORY_FOLDERS.values())
     return sorted(
         entry
@@ -203,21 +204,24 @@ def _recover(out: Path) -> None:
     what a build made; anything else is refused)."""
     partial, previous = _partial(out), _previous(out)
     if os.path.lexists(partial):
-        if partial.is_symlink() or not partial.is_dir() or _partial_leftovers(partial):
-            raise _refused(
-                out,
-                "delivery.output.foreign",
-                f"{partial} is in the way and holds what no delivery build made",
-            )
-        shutil.rmtree(partial)
+        _remove_leftover(partial, out)
     if os.path.lexists(previous):
-        _require_ours(previous, out)
-        if os.path.lexists(out):
-            _require_ours(out, out)
-            shutil.rmtree(previous)
-        else:
+        if os.path.lexists(out):  # the swap was done; the old folder may be half removed
+            _remove_leftover(previous, out)
+        else:  # killed between the renames: the old folder is complete, put it back
+            _require_ours(previous, out)
             previous.rename(out)
             fsync_directory(out.parent)
+
+
+def _remove_leftover(folder: Path, out: Path) -> None:
+    if folder.is_symlink() or not folder.is_dir() or _partial_leftovers(folder):
+        raise _refused(
+            out,
+            "delivery.output.foreign",
+            f"{folder} is in the way and holds what no delivery build made",
+        )
+    shutil.rmtree(folder)
 
 
 def _overlapping(out: Path, sources: Iterable[Path]) -> list[str]:
