@@ -330,8 +330,10 @@ def _swap(partial: Path, out: Path) -> None:
     except BaseException:
         previous.rename(out)  # put the old folder back at once; if this fails, _recover will
         raise
-    fsync_directory(out.parent)
-    shutil.rmtree(previous)
+    try:
+        fsync_directory(out.parent)
+    finally:  # the new folder is in place: the old one goes even when the fsync failed
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def _output_error(out: Path, exc: OSError) -> ConfigurationError:
