@@ -68,7 +68,7 @@ class _FdWriter(io.RawIOBase):
 
 
 def _stream(descriptor: int) -> BinaryIO:
-    return io.BufferedWriter(_FdWriter(descriptor))  # type: ignore[return-value]
+    return io.BufferedWriter(_FdWriter(descriptor))
 
 
 @contextlib.contextmanager
@@ -174,9 +174,7 @@ def open_input(path: str | os.PathLike[str], limit: int | None = None) -> Binary
 
 
 def _too_large(path: str | os.PathLike[str], limit: int) -> InputRefused:
-    return InputRefused(
-        errno.EFBIG, f"larger than {limit} bytes", path, code="input.too_large"
-    )
+    return InputRefused(errno.EFBIG, f"larger than {limit} bytes", path, code="input.too_large")
 
 
 def read_input_bytes(path: str | os.PathLike[str], limit: int) -> bytes:

@@ -15,7 +15,6 @@ import attrs
 import hypothesis
 
 import leportal_core
-from leportal_core.files import read_input_bytes
 from leportal_conformance import (
     SUITE_NAME,
     __version__,
@@ -34,6 +33,7 @@ from leportal_conformance.model import (
     TestResult,
 )
 from leportal_conformance.tests_metadata import discover
+from leportal_core.files import read_input_bytes
 from leportal_core.plugins import load_adapter
 
 _MAX_KNOWN_FAILURES = 4 << 20

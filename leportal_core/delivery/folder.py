@@ -171,7 +171,7 @@ def _partial_leftovers(partial: Path) -> list[str]:
     )
 
 
-def _refused(out: Path, code: str, message: str) -> ConfigurationError:
+def _refused(out: Path, *, code: str, message: str) -> ConfigurationError:
     return ConfigurationError(
         f"refusing to write the delivery folder {out}: {message}",
         [Problem(code=code, message=message, location=Location(file=str(out)))],
@@ -185,16 +185,18 @@ def _require_ours(folder: Path, target: Path) -> None:
     if folder.is_symlink() or not folder.is_dir():
         raise _refused(
             target,
-            "delivery.output.not_folder",
-            f"{folder} exists and is not a folder; choose another --out",
+            code="delivery.output.not_folder",
+            message=f"{folder} exists and is not a folder; choose another --out",
         )
     foreign = _foreign_entries(folder)
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
         raise _refused(
             target,
-            "delivery.output.foreign",
-            f"{folder} holds what no delivery build made ({shown}); it is left untouched: "
+            code="delivery.output.foreign",
+            message=f"{folder} holds what no delivery build made ({shown}); it is left untouched: "
             "choose a new or empty folder, or move those entries away",
         )
 
@@ -218,8 +220,8 @@ def _remove_leftover(folder: Path, out: Path) -> None:
     if folder.is_symlink() or not folder.is_dir() or _partial_leftovers(folder):
         raise _refused(
             out,
-            "delivery.output.foreign",
-            f"{folder} is in the way and holds what no delivery build made",
+            code="delivery.output.foreign",
+            message=f"{folder} is in the way and holds what no delivery build made",
         )
     shutil.rmtree(folder)
 
@@ -246,14 +248,16 @@ def build_folder(
     """
     out = Path(os.path.abspath(out))  # "." and "a/.." have no name to put beside
     if out.parent == out:
-        raise _refused(out, "delivery.output.not_folder", "the root folder cannot be replaced")
+        raise _refused(
+            out, code="delivery.output.not_folder", message="the root folder cannot be replaced"
+        )
     sources = [c.source.document.path for c in plan.checked if c.source.document.path is not None]
     overlapping = _overlapping(out, sources)
     if overlapping:
         raise _refused(
             out,
-            "delivery.output.overlaps_sources",
-            f"it holds source documents of this request ({', '.join(overlapping[:3])}); "
+            code="delivery.output.overlaps_sources",
+            message=f"it holds source documents of this request ({', '.join(overlapping[:3])}); "
             "write the delivery to a folder of its own",
         )
     try:
@@ -263,8 +267,8 @@ def build_folder(
     except BlockingIOError as exc:
         raise _refused(
             out,
-            "delivery.output.busy",
-            f"another build writes this folder (waited {lock_timeout:g} s); try again later",
+            code="delivery.output.busy",
+            message=f"another build writes this folder (waited {lock_timeout:g} s); try again later",
         ) from exc
     except OSError as exc:
         raise _output_error(out, exc) from exc

@@ -147,7 +147,9 @@ def parse_request(data: Any, *, base: Path, source: str | None = None) -> Delive
             item_ids = _strings(raw.get("items"))
             if item_ids is None:
                 raise TypeError("items must be a list of strings")
-            texts = {n: _optional_text(raw, n) for n in ("title", "kdl_code", "type_code", "class_code")}
+            texts = {
+                n: _optional_text(raw, n) for n in ("title", "kdl_code", "type_code", "class_code")
+            }
             path = base / raw["path"]
             try:
                 document = Document.from_path(

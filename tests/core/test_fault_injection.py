@@ -96,12 +96,13 @@ def test_atomic_writers_survive_a_fault_at_every_step(
     for k, persistent, code in _cases(steps):
         write_bytes_atomic(target, old)
         with injected(monkeypatch, Faults(k, persistent=persistent, code=code)):
+            error: OSError | None = None
             try:
                 write(target, new)
-                acknowledged = True
             except OSError as exc:
-                assert exc.errno == code
-                acknowledged = False
+                error = exc
+        acknowledged = error is None
+        assert error is None or error.errno == code
         content = target.read_bytes()
         assert content in (old, new), (k, persistent)
         if acknowledged:
@@ -139,17 +140,19 @@ def test_delivery_build_survives_a_fault_at_every_step(
     with injected(monkeypatch, Faults()) as counted:
         build_folder(plan, out, created="new")
     steps = len(counted.steps)
-    assert counted.steps.count("rename") == 2 and "write" in counted.steps
+    assert counted.steps.count("rename") == 2
+    assert "write" in counted.steps
     outcomes: dict[str, int] = {}
     for k, persistent, code in _cases(steps):
         build_folder(plan, out, created="old")
         with injected(monkeypatch, Faults(k, persistent=persistent, code=code)):
+            failure: LeportalError | None = None
             try:
                 build_folder(plan, out, created="new")
-                acknowledged = True
             except LeportalError as exc:
-                assert exc.code == "delivery.output.failed"
-                acknowledged = False
+                failure = exc
+        acknowledged = failure is None
+        assert failure is None or failure.code == "delivery.output.failed"
         if out.exists():
             state = _complete(out)
         else:  # both renames failed: the old folder waits complete for the next build
@@ -164,4 +167,5 @@ def test_delivery_build_survives_a_fault_at_every_step(
         build_folder(plan, out, created="recovered")  # the next clean run recovers
         assert _complete(out) == "recovered"
         assert sorted(p.name for p in tmp_path.iterdir()) == expected_names, (k, persistent)
-    assert outcomes.get("old") and outcomes.get("new")  # faults hit before and after the swap
+    assert outcomes.get("old")
+    assert outcomes.get("new")

@@ -51,8 +51,24 @@ def _case_args(store: Path) -> list[str]:
     [
         lambda t: [*_case_args(t / "c.db"), "--event-id", NOT_UTF8],
         lambda t: ["totp", "enroll", "--store", str(t / "t.db"), "--account", NOT_UTF8],
-        lambda t: ["delivery", "build", str(t / "r.json"), "--out", str(t / "o"), "--created", NOT_UTF8],
-        lambda t: ["therapy", "send", str(t / "r.json"), "--store", str(t / "h.db"), "--smtp-host", NOT_UTF8],
+        lambda t: [
+            "delivery",
+            "build",
+            str(t / "r.json"),
+            "--out",
+            str(t / "o"),
+            "--created",
+            NOT_UTF8,
+        ],
+        lambda t: [
+            "therapy",
+            "send",
+            str(t / "r.json"),
+            "--store",
+            str(t / "h.db"),
+            "--smtp-host",
+            NOT_UTF8,
+        ],
     ],
     ids=["event-id", "account", "created", "smtp-host"],
 )
@@ -78,17 +94,35 @@ def test_uri_file_that_is_not_utf8_or_has_a_second_line(invoke: Any, tmp_path: P
     store = str(tmp_path / "t.db")
     bad = tmp_path / "bad.uri"
     bad.write_bytes(URI.encode() + b"\xff\xfe")
-    result = invoke("totp", "machine-add", "--store", store, "--account", "a", "--uri-file", str(bad))
-    assert result.exit_code == 1 and "secondfactor.uri.invalid" in result.output
+    result = invoke(
+        "totp", "machine-add", "--store", store, "--account", "a", "--uri-file", str(bad)
+    )
+    assert result.exit_code == 1
+    assert "secondfactor.uri.invalid" in result.output
     two = tmp_path / "two.uri"
     two.write_text(URI + "\nGEZDGNBVGY3TQOJQ\n", encoding="utf-8")
-    result = invoke("totp", "machine-add", "--store", store, "--account", "a", "--uri-file", str(two))
-    assert result.exit_code == 1 and "more than one line" in result.output
+    result = invoke(
+        "totp", "machine-add", "--store", store, "--account", "a", "--uri-file", str(two)
+    )
+    assert result.exit_code == 1
+    assert "more than one line" in result.output
     one = tmp_path / "one.uri"
     one.write_text(URI + "\n", encoding="utf-8")  # one line with its newline is fine
-    result = invoke("totp", "machine-add", "--store", store, "--account", "a", "--uri-file", str(one))
+    result = invoke(
+        "totp", "machine-add", "--store", store, "--account", "a", "--uri-file", str(one)
+    )
     assert result.exit_code == 0, result.output
-    result = invoke("totp", "machine-add", "--store", store, "--account", "b", "--uri-file", "-", stdin=URI.encode())
+    result = invoke(
+        "totp",
+        "machine-add",
+        "--store",
+        store,
+        "--account",
+        "b",
+        "--uri-file",
+        "-",
+        stdin=URI.encode(),
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -107,10 +141,14 @@ def test_case_due_at_the_end_of_time(invoke: Any, tmp_path: Path) -> None:
     assert invoke(*_case_args(tmp_path / "c.db")).exit_code == 0
     store = str(tmp_path / "c.db")
     result = invoke("case", "--store", store, "due", "--today", "9999-12-31")
-    assert result.exit_code == 2 and "cli.option.range" in result.output
+    assert result.exit_code == 2
+    assert "cli.option.range" in result.output
     result = invoke("case", "--store", store, "due", "--today", "9999-12-31", "--json")
     assert json.loads(result.stdout)["problems"][0]["code"] == "cli.option.range"
-    assert invoke("case", "--store", store, "due", "--today", "9999-12-17", "--days", "14").exit_code == 0
+    assert (
+        invoke("case", "--store", store, "due", "--today", "9999-12-17", "--days", "14").exit_code
+        == 0
+    )
 
 
 def test_archive_export_into_an_unwritable_folder(
@@ -126,16 +164,19 @@ def test_archive_export_into_an_unwritable_folder(
         patch.setattr(archive_cli, "write_bytes_atomic", refuse)
         result = invoke("archive", "export", pdf, "--out", str(tmp_path / "out"))
     assert result.exit_code == 2, result.output
-    assert "Permission denied" in result.output and "internal error" not in result.output
+    assert "Permission denied" in result.output
+    assert "internal error" not in result.output
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     result = invoke("archive", "export", pdf, "--out", str(blocked / "sub"))
-    assert result.exit_code == 2 and "internal error" not in result.output
+    assert result.exit_code == 2
+    assert "internal error" not in result.output
     if os.geteuid() != 0:  # root writes into read-only folders
         readonly = tmp_path / "ro"
         readonly.mkdir(mode=0o555)
         result = invoke("archive", "export", pdf, "--out", str(readonly))
-        assert result.exit_code == 2 and "internal error" not in result.output
+        assert result.exit_code == 2
+        assert "internal error" not in result.output
 
 
 def test_totp_at_nan_is_refused_and_minus_zero_gives_json(invoke: Any, tmp_path: Path) -> None:
@@ -143,7 +184,8 @@ def test_totp_at_nan_is_refused_and_minus_zero_gives_json(invoke: Any, tmp_path:
     assert invoke("totp", "enroll", "--store", store, "--account", "a", "--no-qr").exit_code == 0
     base = ["totp", "verify", "--store", store, "--account", "a", "123456", "--json"]
     result = invoke(*base, "--at", "nan")
-    assert result.exit_code == 2 and "not a finite number" in result.output
+    assert result.exit_code == 2
+    assert "not a finite number" in result.output
     result = invoke(*base, "--at", "-0")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["accepted"] is False  # JSON, also for the refusal

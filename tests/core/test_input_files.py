@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from leportal_core.delivery import build_folder, load_request, plan_delivery
-from leportal_core.files import InputRefused, open_input, read_input_bytes
 from leportal_core.plugins import new_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +124,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         text=True,
         timeout=3000,
         cwd=folder,
-        env={k: v for k, v in os.environ.items() if k not in ("LEPORTAL_PLUGINS", "LEPORTAL_DEBUG")},
+        env={
+            k: v for k, v in os.environ.items() if k not in ("LEPORTAL_PLUGINS", "LEPORTAL_DEBUG")
+        },
     )
     line = next((x for x in child.stdout.splitlines() if x.startswith("RESULTS:")), None)
     assert line is not None, child.stderr[-3000:]
@@ -134,7 +135,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_hostile_input_is_refused_at_once(outcomes: dict[str, Any], command: str, kind: str) -> None:
+def test_hostile_input_is_refused_at_once(
+    outcomes: dict[str, Any], command: str, kind: str
+) -> None:
     if (command, kind) in SKIP:
         pytest.skip("a valid input for this command")
     result = outcomes["results"][f"{command}/{kind}"]
@@ -144,6 +147,8 @@ def test_hostile_input_is_refused_at_once(outcomes: dict[str, Any], command: str
 
 
 def test_open_input_checks_the_open_descriptor(tmp_path: Path) -> None:
+    from leportal_core.files import InputRefused, open_input, read_input_bytes
+
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     for path, code in ((fifo, "input.not_regular"), (Path("/dev/zero"), "input.not_regular")):
@@ -152,7 +157,8 @@ def test_open_input_checks_the_open_descriptor(tmp_path: Path) -> None:
         assert caught.value.code == code
     with pytest.raises(InputRefused) as folder:
         open_input(tmp_path)
-    assert folder.value.code == "input.not_regular" and "folder" in str(folder.value)
+    assert folder.value.code == "input.not_regular"
+    assert "folder" in str(folder.value)
     big = tmp_path / "big"
     big.write_bytes(b"x" * 11)
     with pytest.raises(InputRefused) as large:

@@ -102,9 +102,7 @@ def test_rerun_gives_a_byte_identical_manifest_and_replaces_the_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == [".lieferung.lock", "archive", "lieferung"]
 
 
-def test_a_file_added_to_a_delivery_folder_is_never_deleted(
-    archive: Path, tmp_path: Path
-) -> None:
+def test_a_file_added_to_a_delivery_folder_is_never_deleted(archive: Path, tmp_path: Path) -> None:
     out = tmp_path / "lieferung"
     build_folder(plan_for(archive), out)
     (out / "notiz.txt").write_text("from the user")

@@ -110,10 +110,18 @@ def test_out_dot_in_an_empty_folder_builds_there(archive: Path, tmp_path: Path) 
     empty = tmp_path / "leer"
     empty.mkdir()
     result = _leportal(
-        "delivery", "build", str(archive / "anforderung.json"), "--out", ".", "--today", "2026-03-02",
+        "delivery",
+        "build",
+        str(archive / "anforderung.json"),
+        "--out",
+        ".",
+        "--today",
+        "2026-03-02",
         cwd=empty,
     )
-    assert result.returncode == 1, result.stderr  # 1: one document is rejected, the folder is written
+    assert result.returncode == 1, (
+        result.stderr
+    )  # 1: one document is rejected, the folder is written
     _complete(empty)
 
 
