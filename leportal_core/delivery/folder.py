@@ -48,6 +48,7 @@ MANIFEST_FORMAT = "leportal.delivery.manifest/1"
 _CHUNK = 1 << 20
 _MAX_MANIFEST = 16 << 20
 LOCK_TIMEOUT = 60.0
+_FOLDER_NAMES = frozenset(CATEGORY_FOLDERS.values())
 
 
 def _layout(plan: DeliveryPlan) -> list[tuple[str, CheckedDocument]]:
@@ -129,12 +130,16 @@ def _previous(out: Path) -> Path:
     return out.with_name(f".{out.name}.previous")
 
 
-def _entries(folder: Path) -> set[str]:
-    """Every entry below ``folder`` as a relative POSIX path (symlinks not followed)."""
-    found: set[str] = set()
-    for root, dirs, files in os.walk(folder):
-        base = Path(root).relative_to(folder)
-        found.update((base / name).as_posix() for name in (*dirs, *files))
+def _entries(folder: Path) -> list[str]:
+    """The entries of ``folder`` and of its category folders, as relative POSIX paths; nothing
+    else is descended into (the layout has two levels), so ``--out ~`` is refused without
+    walking a whole home folder."""
+    found = []
+    for name in sorted(os.listdir(folder)):
+        found.append(name)
+        inner = folder / name
+        if name in _FOLDER_NAMES and inner.is_dir() and not inner.is_symlink():
+            found += [f"{name}/{child}" for child in sorted(os.listdir(inner))]
     return found
 
 
@@ -151,24 +156,22 @@ def _foreign_entries(folder: Path) -> list[str]:
             raise ValueError("not a leportal manifest")
         for entry in data["files"]:
             path = str(entry["path"])
-            made.add(path)
-            made.update(parent.as_posix() for parent in Path(path).parents if parent.parts)
+            made |= {path, path.partition("/")[0]}
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        return sorted(entries)
-    return sorted(entries - made)
+        return entries
+    return [entry for entry in entries if entry not in made]
 
 
 def _partial_leftovers(partial: Path) -> list[str]:
     """What in a half-built ``.partial`` or half-removed ``.previous`` folder a build could not
     have written (such a folder may lack its manifest)."""
-    folders = set(CATEGORY_FOLDERS.values())
-    return sorted(
+    return [
         entry
         for entry in _entries(partial)
         if entry != MANIFEST_NAME
-        and entry not in folders
-        and not (entry.partition("/")[0] in folders and entry.endswith(".pdf"))
-    )
+        and entry not in _FOLDER_NAMES
+        and not (entry.partition("/")[0] in _FOLDER_NAMES and entry.endswith(".pdf"))
+    ]
 
 
 def _refused(out: Path, *, code: str, message: str) -> ConfigurationError:
@@ -262,8 +265,8 @@ def build_folder(
         )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        lock = exclusive_lock(out.with_name(f".{out.name}.lock"), timeout=lock_timeout)
-        lock.__enter__()
+        with exclusive_lock(out.with_name(f".{out.name}.lock"), timeout=lock_timeout):
+            return _build_locked(plan, out, created)  # maps its own OSErrors
     except BlockingIOError as exc:
         raise _refused(
             out,
@@ -272,10 +275,6 @@ def build_folder(
         ) from exc
     except OSError as exc:
         raise _output_error(out, exc) from exc
-    try:
-        return _build_locked(plan, out, created)
-    finally:
-        lock.__exit__(None, None, None)
 
 
 def _build_locked(plan: DeliveryPlan, out: Path, created: str | None) -> Path:

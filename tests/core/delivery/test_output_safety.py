@@ -245,6 +245,18 @@ def test_a_partial_folder_with_foreign_content_is_not_removed(
     assert folder_module._partial_leftovers(partial) == ["tagebuch.txt"]
 
 
+def test_a_deep_foreign_folder_is_refused_without_walking_it(archive: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    deep = home / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    (deep / "x.txt").write_text("deep")
+    with pytest.raises(ConfigurationError) as caught:
+        build_folder(_plan(archive / "anforderung.json"), home)
+    assert caught.value.code == "delivery.output.foreign"
+    assert "(a)" in caught.value.problems[0].message  # the top-level entry is named
+    assert (deep / "x.txt").read_text() == "deep"
+
+
 def test_a_half_removed_previous_folder_is_cleaned_up(archive: Path, tmp_path: Path) -> None:
     out = tmp_path / "lieferung"
     build_folder(_plan(archive / "anforderung.json"), out, created="old")
