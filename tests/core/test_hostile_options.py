@@ -202,3 +202,19 @@ def test_emit_json_output_is_always_json_and_utf8(capsys: pytest.CaptureFixture[
     data = json.loads(out, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
     assert data == {"a": None, "b": [None, 0.0], "Fall-\ufffd": "Fall-\ufffd"}
     out.encode("utf-8")  # no lone surrogates
+
+
+def test_json_errors_are_json_on_stdout(invoke: Any, tmp_path: Path) -> None:
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "brief.docx").write_bytes(b"a letter")
+    request = ROOT / "samples" / "documents" / "anforderung.json"
+    result = invoke("delivery", "build", str(request), "--out", str(user), "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert data["problems"][0]["code"] == "delivery.output.foreign"
+    assert (user / "brief.docx").read_bytes() == b"a letter"
+    result = invoke("delivery", "reconcile", "/dev/zero", str(request), "--json")
+    assert result.exit_code in (1, 2)
+    assert json.loads(result.stdout)["problems"][0]["code"] == "delivery.file.unreadable"
