@@ -33,7 +33,6 @@ from leportal_core.billing.records import BillingRecord
 from leportal_core.billing.rules import GroupTotal, RuleEngine
 from leportal_core.billing.values import MISSING, CellError, Parser, Value, cached_parser
 from leportal_core.errors import FormatError, Location, Problem, Severity
-from leportal_core.files import open_input
 
 __all__ = ["MAX_LINE", "Decoder", "ValidationReport", "decode", "iter_records", "validate"]
 
@@ -163,7 +162,7 @@ class Decoder:
         elif isinstance(source, (str, os.PathLike)):
             path = Path(source)
             try:
-                handle = open_input(path)
+                handle = path.open("rb")
             except OSError as exc:
                 raise FormatError(
                     f"cannot read {path}",

@@ -9,7 +9,6 @@ The seed is never printed unless ``--show-secret`` asks for it.
 from __future__ import annotations
 
 import functools
-import math
 import shlex
 import sys
 from collections.abc import Callable
@@ -45,20 +44,7 @@ _machine_sleeper: Sleeper = system_sleeper
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ALGORITHMS = click.Choice([a.value for a in Algorithm], case_sensitive=False)
-
-
-class _UnixTime(click.FloatRange):
-    """Seconds since 1970 up to the end of year 9999; NaN (which passes every range check) and
-    infinities are refused, ``-0`` is read as 0."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{shown(str(value))!r} is not a finite number of seconds", param, ctx)
-        return number + 0.0
-
-
-_UNIX_TIME = _UnixTime(min=0, max=253_402_300_799)
+_UNIX_TIME = click.FloatRange(min=0, max=253_402_300_799)  # up to the end of year 9999
 _EXISTING_STORE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MAX_URI_FILE = 8192
 
