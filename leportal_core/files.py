@@ -165,7 +165,7 @@ def open_input(path: str | os.PathLike[str], limit: int | None = None) -> Binary
             )
         if limit is not None and status.st_size > limit:
             raise _too_large(path, limit)
-        if hasattr(os, "set_blocking"):
+        if hasattr(os, "O_NONBLOCK"):  # POSIX: plain blocking reads from here on
             os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")
     except BaseException:
