@@ -20,6 +20,7 @@ from typing import BinaryIO
 import attrs
 
 from leportal_core.errors import Location, Problem, ValidationError
+from leportal_core.files import open_input
 
 __all__ = ["CHUNK_SIZE", "MAX_REFERENCE_LENGTH", "MAX_TITLE_LENGTH", "Document"]
 
@@ -236,7 +237,7 @@ class Document:
         if self.content is not None:
             return io.BytesIO(self.content)
         assert self.path is not None
-        return self.path.open("rb")
+        return open_input(self.path)
 
     def iter_chunks(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The content in chunks of at most ``chunk_size`` bytes, without loading a file whole."""
@@ -255,7 +256,7 @@ class Document:
 def _hash_file(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as stream:
+    with open_input(path) as stream:
         while chunk := stream.read(CHUNK_SIZE):
             digest.update(chunk)
             size += len(chunk)

@@ -33,7 +33,10 @@ from leportal_conformance.model import (
     TestResult,
 )
 from leportal_conformance.tests_metadata import discover
+from leportal_core.files import read_input_bytes
 from leportal_core.plugins import load_adapter
+
+_MAX_KNOWN_FAILURES = 4 << 20
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
@@ -128,7 +131,8 @@ def _is_known(test_id: str, known: tuple[str, ...]) -> bool:
 def load_known_failures(path: str | Path) -> tuple[str, ...]:
     """The test ids in a known-failures file: one per line, ``#`` starts a comment."""
     ids = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    text = read_input_bytes(path, _MAX_KNOWN_FAILURES).decode("utf-8")
+    for line in text.splitlines():
         text = line.partition("#")[0].strip()
         if text:
             ids.append(text)

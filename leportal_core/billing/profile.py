@@ -29,6 +29,9 @@ from typing import Any, Final
 import attrs
 
 from leportal_core.errors import ConfigurationError, Location, Problem
+from leportal_core.files import read_input_bytes
+
+_MAX_PROFILE_BYTES = 1 << 20  # a profile is a few KiB of TOML
 
 __all__ = [
     "DATE_FORMATS",
@@ -212,7 +215,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
         return parse_profile(shipped, source=f"{name_or_path} (shipped)")
     path = Path(name_or_path)
     try:
-        data = path.read_bytes()
+        data = read_input_bytes(path, _MAX_PROFILE_BYTES)
     except OSError as exc:
         raise ConfigurationError(
             f"cannot read billing profile {path}",

@@ -18,8 +18,16 @@ import click
 import pluggy
 
 from leportal_core import __version__
-from leportal_core.cli.output import storage_failure
-from leportal_core.errors import ConfigurationError, LeportalError, PluginError, StorageError
+from leportal_core.cli.output import emit_json, storage_failure
+from leportal_core.errors import (
+    ConfigurationError,
+    LeportalError,
+    Location,
+    PluginError,
+    Problem,
+    StorageError,
+)
+from leportal_core.files import InputRefused
 from leportal_core.plugins import ALLOW_LIST_ENV, load_entry_point_plugins, new_plugin_manager
 
 __all__ = ["EXIT_INTERNAL", "EXIT_REJECTED", "EXIT_STORAGE", "EXIT_USAGE", "build_cli", "main"]
@@ -28,13 +36,19 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_STORAGE = 74  # EX_IOERR of sysexits.h, as 70 is EX_SOFTWARE
+_JSON_KEY = "leportal.cli.json"
 
 
 class _Group(click.Group):
     """Maps leportal errors escaping a command onto the exit-status contract."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # --json promises one JSON document on stdout, also when the command fails.
+        ctx.meta[_JSON_KEY] = "--json" in args
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
-        as_json = "--json" in ctx.args  # read before click consumes the arguments
+        as_json = bool(ctx.meta.get(_JSON_KEY))
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
@@ -43,9 +57,14 @@ class _Group(click.Group):
             # A command that did not report it itself: JSON when the command line asked for it.
             storage_failure(exc, as_json=as_json)
         except (PluginError, ConfigurationError) as exc:
-            _fail(str(exc), EXIT_USAGE)
+            _fail(str(exc), EXIT_USAGE, exc.problems if as_json else None)
         except LeportalError as exc:
-            _fail(str(exc), EXIT_REJECTED)
+            _fail(str(exc), EXIT_REJECTED, exc.problems if as_json else None)
+        except InputRefused as exc:  # a device, FIFO or folder given where a file belongs
+            problem = Problem(
+                code=exc.code, message=exc.strerror or "", location=Location(file=exc.filename)
+            )
+            _fail(str(problem), EXIT_REJECTED, (problem,) if as_json else None)
         except Exception as exc:
             if os.environ.get("LEPORTAL_DEBUG"):
                 raise
@@ -56,7 +75,9 @@ class _Group(click.Group):
             )
 
 
-def _fail(message: str, status: int) -> NoReturn:
+def _fail(message: str, status: int, problems: Sequence[Problem] | None = None) -> NoReturn:
+    if problems is not None:
+        emit_json({"ok": False, "error": message, "problems": [p.as_dict() for p in problems]})
     click.echo(f"error: {message}", err=True)
     sys.exit(status)
 

@@ -39,10 +39,10 @@ from leportal_core.cases import (
 )
 from leportal_core.cases.events import step_to_json
 from leportal_core.cases.store import DueEntry
-from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure
+from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure, utf8_option
 from leportal_core.deadlines import RULE_KEYS, Bundesland, Deadline, PruefvV, compute
 from leportal_core.deadlines.rules import pruefvv_for_admission
-from leportal_core.errors import ConfigurationError, LeportalError, Problem, StorageError
+from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem, StorageError
 
 __all__ = ["case", "deadlines"]
 
@@ -196,7 +196,9 @@ def _common(func: Callable[..., None]) -> Callable[..., None]:
         func
     )
     func = click.option(
-        "--event-id", help="Idempotency key: a retry with it records nothing twice."
+        "--event-id",
+        callback=utf8_option,
+        help="Idempotency key: a retry with it records nothing twice.",
     )(func)
     return click.option("--actor", default="cli", show_default=True, help="Who records the step.")(
         func
@@ -673,6 +675,20 @@ def _print_due(entries: list[DueEntry], as_json: bool, today: datetime.date) -> 
 @click.pass_context
 def due(ctx: click.Context, days: int, today: datetime.date | None, as_json: bool) -> None:
     """List running deadlines due from today to today + DAYS."""
+
+    if today is not None and today > datetime.date.max - datetime.timedelta(days=days):
+        _fail(
+            (
+                Problem(
+                    code="cli.option.range",
+                    message=f"--today {today.isoformat()} plus {days} days is past the year 9999",
+                    location=Location(field="--today"),
+                ),
+            ),
+            "--today is too late",
+            as_json,
+            status=2,
+        )
 
     def run() -> None:
         with _open_store(ctx) as store:

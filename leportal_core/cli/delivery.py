@@ -10,7 +10,7 @@ from typing import Any
 import click
 import pluggy
 
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import emit_json, problem_lines, shown, utf8_option
 from leportal_core.delivery import (
     build_folder,
     load_manifest,
@@ -61,6 +61,7 @@ def _berlin() -> dt.tzinfo:
 )
 @click.option(
     "--created",
+    callback=utf8_option,
     help="Creation stamp to put into the manifest (default: none, so re-runs are byte-identical).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")

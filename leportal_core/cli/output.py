@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
 
-from leportal_core.errors import Problem, StorageError
+from leportal_core.errors import ConfigurationError, Location, Problem, StorageError
 
 
 def emit_json(data: Any) -> None:
-    """Machine-readable output: stable keys, UTF-8, one document on stdout."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    """Machine-readable output: stable keys, UTF-8, one document on stdout. Always valid JSON
+    (RFC 8259): a non-finite number becomes ``null`` (JSON has no NaN), ``-0.0`` becomes ``0.0``,
+    and text that came from non-UTF-8 input is shown with U+FFFD."""
+    click.echo(json.dumps(_json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value + 0.0 if math.isfinite(value) else None  # -0.0 + 0.0 == 0.0
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {_json_safe(k) if isinstance(k, str) else k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def problem_lines(problems: Sequence[Problem]) -> str:
@@ -34,9 +49,28 @@ def storage_failure(exc: StorageError, *, as_json: bool = False) -> NoReturn:
 
     if as_json:
         emit_json(
-            {"ok": False, "message": exc.message, "problems": [p.as_dict() for p in exc.problems]}
+            {"ok": False, "error": exc.message, "problems": [p.as_dict() for p in exc.problems]}
         )
     else:
         click.echo(f"error: {exc.message}", err=True)
         click.echo(problem_lines(exc.problems), err=True)
     sys.exit(EXIT_STORAGE)
+
+
+def utf8_option(_ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A click callback refusing option values that were not UTF-8 on the command line (they
+    arrive as surrogate escapes and cannot be stored, compared or printed faithfully)."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if isinstance(text, str) and text != shown(text):
+            name = (param.opts or [str(param.name)])[0]
+            raise ConfigurationError(
+                f"{name} is not UTF-8 text",
+                [
+                    Problem(
+                        code="cli.option.encoding",
+                        message=f"{name} {shown(text)!r} has bytes that are not UTF-8",
+                        location=Location(field=name),
+                    )
+                ],
+            )
+    return value

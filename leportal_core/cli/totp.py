@@ -13,14 +13,16 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure
-from leportal_core.errors import ConfigurationError, LeportalError, StorageError
+from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure, utf8_option
+from leportal_core.errors import ConfigurationError, LeportalError, Problem, StorageError
+from leportal_core.files import read_input_bytes
 from leportal_core.secondfactor.clock import Clock, Sleeper, system_clock, system_sleeper
 from leportal_core.secondfactor.enrolment import parse_key_uri, qr_png, qr_svg, qr_terminal
+from leportal_core.secondfactor.errors import SecondFactorInputError
 from leportal_core.secondfactor.machine import MachineLogin
 from leportal_core.secondfactor.policy import (
     Algorithm,
@@ -43,6 +45,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _ALGORITHMS = click.Choice([a.value for a in Algorithm], case_sensitive=False)
 _UNIX_TIME = click.FloatRange(min=0, max=253_402_300_799)  # up to the end of year 9999
+_MAX_URI_FILE = 8192
 
 
 def _mapped_errors(command: F) -> F:
@@ -54,12 +57,18 @@ def _mapped_errors(command: F) -> F:
             return command(*args, **kwargs)
         except StorageError as exc:
             storage_failure(exc, as_json=bool(kwargs.get("as_json")))
-        except ConfigurationError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
         except LeportalError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            if kwargs.get("as_json"):  # --json promises a JSON document on stdout, errors too
+                emit_json(
+                    {
+                        "accepted": False,
+                        "error": exc.message,
+                        "problems": [p.as_dict() for p in exc.problems],
+                    }
+                )
+            else:
+                click.echo(f"error: {exc}", err=True)
+            sys.exit(2 if isinstance(exc, ConfigurationError) else 1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -130,7 +139,7 @@ def code(
 
 @totp.command()
 @_store_option
-@click.option("--account", required=True)
+@click.option("--account", required=True, callback=utf8_option)
 @click.option("--issuer", default="leportal", show_default=True)
 @click.option("--algorithm", type=_ALGORITHMS, default="SHA1", show_default=True)
 @click.option("--digits", type=click.Choice(["6", "8"]), default="6", show_default=True)
@@ -214,7 +223,7 @@ def _judging_command(name: str, help_text: str) -> Callable[[F], click.Command]:
         for option in reversed(
             [
                 _store_option,
-                click.option("--account", required=True),
+                click.option("--account", required=True, callback=utf8_option),
                 click.argument("code_text", metavar="CODE"),
                 click.option(
                     "--at",
@@ -277,7 +286,7 @@ def confirm(
 
 @totp.command()
 @_store_option
-@click.option("--account", required=True)
+@click.option("--account", required=True, callback=utf8_option)
 @_key_file_option
 @_mapped_errors
 def revoke(store_path: Path, account: str, key_file: Path | None) -> None:
@@ -293,7 +302,7 @@ def revoke(store_path: Path, account: str, key_file: Path | None) -> None:
 
 @totp.command()
 @_store_option
-@click.option("--account", required=True)
+@click.option("--account", required=True, callback=utf8_option)
 @_key_file_option
 @_mapped_errors
 def unlock(store_path: Path, account: str, key_file: Path | None) -> None:
@@ -338,18 +347,23 @@ def new_key() -> None:
 
 @totp.command(name="machine-add")
 @_store_option
-@click.option("--account", required=True, help="Name of the portal account in this store.")
+@click.option(
+    "--account",
+    required=True,
+    callback=utf8_option,
+    help="Name of the portal account in this store.",
+)
 @click.option(
     "--uri-file",
     required=True,
-    type=click.File("r", encoding="utf-8"),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help="File with the portal's otpauth:// URI ('-' reads stdin; keeps it out of `ps`).",
 )
 @_key_file_option
 @_mapped_errors
-def machine_add(store_path: Path, account: str, uri_file: TextIO, key_file: Path | None) -> None:
+def machine_add(store_path: Path, account: str, uri_file: Path, key_file: Path | None) -> None:
     """Keep a portal account's seed (from its otpauth:// URI) sealed for machine login."""
-    secret, policy = parse_key_uri(uri_file.read(8192))
+    secret, policy = parse_key_uri(_read_uri(uri_file))
     store = _open_store(store_path, key_file)
     try:
         store.save_machine_seed(account, secret, policy)
@@ -358,9 +372,26 @@ def machine_add(store_path: Path, account: str, uri_file: TextIO, key_file: Path
     click.echo(f"{shown(account)}: machine seed stored (sealed)")
 
 
+def _read_uri(path: Path) -> str:
+    try:
+        if str(path) == "-":
+            raw = sys.stdin.buffer.read(_MAX_URI_FILE + 1)
+        else:
+            raw = read_input_bytes(path, _MAX_URI_FILE)
+    except OSError as exc:  # missing, a FIFO, a device, too large
+        raise ConfigurationError(f"cannot read {shown(str(path))}: {exc.strerror or exc}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SecondFactorInputError(
+            "the URI file is not UTF-8 text",
+            [Problem(code="secondfactor.uri.invalid", message=f"not UTF-8 text: {exc.reason}")],
+        ) from exc
+
+
 @totp.command(name="machine-code")
 @_store_option
-@click.option("--account", required=True)
+@click.option("--account", required=True, callback=utf8_option)
 @_key_file_option
 @_mapped_errors
 def machine_code(store_path: Path, account: str, key_file: Path | None) -> None:

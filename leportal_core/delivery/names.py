@@ -4,8 +4,9 @@ The LE-Portal leaves file names free (eVV; MD Saarland); they still travel throu
 machines, browsers and the portal, so names are reduced to ASCII letters, digits, ``-``, ``_`` and
 ``.``: German letters are transliterated (ä → ae, ß → ss), path separators and reserved characters
 (``<>:"/\\|?*``, control characters) become ``_``, leading dots go (no hidden files, no ``..``),
-Windows' reserved device names (CON, NUL, COM1, …) get a suffix, and names are capped at 100
-characters. Collisions get ``-2``, ``-3`` … in a stable order.
+Windows' reserved device names (CON, NUL, COM1, …) get ``_`` right after the device name (Windows
+reserves ``CON.txt.pdf`` as it does ``CON``: what counts is the part before the first dot), and
+names are capped at 100 characters. Collisions get ``-2``, ``-3`` … in a stable order.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def safe_stem(text: str, *, fallback: str = "dokument") -> str:
     'etc_passwd'
     >>> safe_stem("NUL")
     'NUL_'
+    >>> safe_stem("CON.txt")
+    'CON_.txt'
     """
     text = unicodedata.normalize("NFC", text).translate(_GERMAN)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -50,8 +53,9 @@ def safe_stem(text: str, *, fallback: str = "dokument") -> str:
         stem = stem[:-4].rstrip("._-")
     if not stem:
         stem = fallback
-    if _RESERVED.match(stem.split(".")[0]):
-        stem += "_"
+    device, dot, rest = stem.partition(".")
+    if _RESERVED.match(device):
+        stem = f"{device}_{dot}{rest}"[:MAX_STEM]
     return stem
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from leportal_core.errors import ConfigurationError, FormatError, Location, Problem
+from leportal_core.files import open_input
 
 __all__ = [
     "ReceiptEntry",
@@ -236,7 +237,7 @@ def parse_receipt_csv(text: str, *, source: str | None = None) -> tuple[ReceiptE
 
 def _read_text(path: Path, what: str) -> str:
     try:
-        with path.open("rb") as stream:
+        with open_input(path) as stream:
             raw = stream.read(_MAX_BYTES + 1)
     except OSError as exc:
         raise ConfigurationError(

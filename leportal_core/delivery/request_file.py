@@ -25,6 +25,7 @@ from leportal_core.category import Category
 from leportal_core.delivery.model import DeliveryDocument, DeliveryRequest, RequestedItem
 from leportal_core.document import Document
 from leportal_core.errors import FormatError, Location, Problem, ValidationError
+from leportal_core.files import open_input
 
 __all__ = ["load_request", "parse_request"]
 
@@ -74,6 +75,13 @@ def _category(
 def _text(value: Any, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string")
+    return value
+
+
+def _optional_text(raw: dict[str, Any], name: str) -> str | None:
+    value = raw.get(name)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or null, not {type(value).__name__}")
     return value
 
 
@@ -139,19 +147,25 @@ def parse_request(data: Any, *, base: Path, source: str | None = None) -> Delive
             item_ids = _strings(raw.get("items"))
             if item_ids is None:
                 raise TypeError("items must be a list of strings")
+            texts = {
+                n: _optional_text(raw, n) for n in ("title", "kdl_code", "type_code", "class_code")
+            }
             path = base / raw["path"]
-            document = Document.from_path(
-                path,
-                title=raw.get("title"),
-                kdl_code=raw.get("kdl_code"),
-                created=_date(raw.get("created"), pointer + "/created", source, problems),
-            )
+            try:
+                document = Document.from_path(
+                    path,
+                    title=texts["title"],
+                    kdl_code=texts["kdl_code"],
+                    created=_date(raw.get("created"), pointer + "/created", source, problems),
+                )
+            except OSError as exc:  # a name too long for the file system, a loop of links, …
+                raise ValueError(f"path {raw['path']!r}: {exc.strerror or exc}") from exc
             documents.append(
                 DeliveryDocument(
                     id=_text(raw.get("id"), "id"),
                     document=document,
-                    type_code=raw.get("type_code"),
-                    class_code=raw.get("class_code"),
+                    type_code=texts["type_code"],
+                    class_code=texts["class_code"],
                     item_ids=item_ids,
                 )
             )
@@ -207,7 +221,7 @@ def load_request(path: str | os.PathLike[str]) -> DeliveryRequest:
     """Read and validate a JSON request file (UTF-8, at most 4 MiB)."""
     path = Path(path)
     try:
-        with path.open("rb") as stream:
+        with open_input(path) as stream:
             raw = stream.read(_MAX_BYTES + 1)
     except OSError as exc:
         raise FormatError(

@@ -34,6 +34,7 @@ from pypdf.errors import LimitReachedError
 from pypdf.generic import StreamObject
 
 from leportal_core.errors import Location, Problem, Severity
+from leportal_core.files import open_input
 from leportal_core.pdf._active import (
     ActiveContent,
     NameScan,
@@ -160,7 +161,7 @@ def inspect_pdf(
         path = Path(source)
         label = name if name is not None else str(path)
         try:
-            stream = path.open("rb")
+            stream = open_input(path)
         except OSError as exc:
             return _unreadable(label, exc)
         with stream:

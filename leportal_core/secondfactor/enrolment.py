@@ -142,7 +142,10 @@ def parse_key_uri(uri: str) -> tuple[bytes, TotpPolicy]:
 
     if len(uri) > 4096:
         raise invalid("longer than 4096 characters")
-    parts = urlsplit(uri.strip())
+    uri = uri.strip()
+    if any(c in uri for c in "\r\n\t"):  # urlsplit would drop them, merging lines into the seed
+        raise invalid("more than one line; a URI file holds exactly one otpauth:// URI")
+    parts = urlsplit(uri)
     if parts.scheme != "otpauth" or parts.netloc != "totp":
         raise invalid("expected otpauth://totp/…")
     query = parse_qs(parts.query, keep_blank_values=True)

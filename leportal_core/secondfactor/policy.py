@@ -141,6 +141,11 @@ def decode_secret(text: str) -> bytes:
     b'1234567890'
     """
     compact = "".join(text.split()).upper().rstrip("=")
+    if any(c in text.strip() for c in "\r\n"):  # a second line is not more of the same seed
+        raise SecondFactorInputError(
+            "the secret spans more than one line",
+            [Problem(code="secondfactor.secret.invalid", message="more than one line")],
+        )
     if not compact or len(compact) > 1024 or set(compact) - set(string.ascii_uppercase + "234567"):
         raise SecondFactorInputError(
             "the secret is not Base32 (A-Z, 2-7)",

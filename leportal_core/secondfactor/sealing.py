@@ -23,7 +23,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from leportal_core.errors import Problem
+from leportal_core.files import read_input_bytes
 from leportal_core.secondfactor.errors import SealError, SealingKeyError
+
+_MAX_KEY_FILE = 4096  # a key is 44 characters
 
 __all__ = ["KEY_ENV", "Keyring", "SealedSecret", "SealingKey", "key_from_env_or_file"]
 
@@ -68,6 +71,11 @@ class SealingKey:
     def from_text(cls, text: str) -> SealingKey:
         """Read URL-safe base64 of 32 bytes (padding optional), the form of ``LEPORTAL_SEAL_KEY``."""
         compact = text.strip()
+        if not compact.isascii() or not compact.isprintable():  # e.g. a second line
+            raise SealingKeyError(
+                "the sealing key must be one line of URL-safe base64",
+                [Problem(code="secondfactor.key.invalid", message="more than one line")],
+            )
         try:
             material = base64.urlsafe_b64decode(compact + "=" * (-len(compact) % 4))
         except (binascii.Error, ValueError) as exc:
@@ -137,7 +145,7 @@ def key_from_env_or_file(key_file: str | Path | None = None) -> SealingKey:
     """The host's sealing key from ``--key-file`` (if given) or ``LEPORTAL_SEAL_KEY``."""
     if key_file is not None:
         try:
-            text = Path(key_file).read_text(encoding="ascii")
+            text = read_input_bytes(key_file, _MAX_KEY_FILE).decode("ascii")
         except (OSError, UnicodeDecodeError) as exc:
             raise SealingKeyError(
                 f"cannot read the key file {key_file}: {exc}",

@@ -104,7 +104,8 @@ def match_step(secret: bytes, policy: TotpPolicy, code: str | None, current: int
     """The step in the window whose code equals ``code``; every candidate is always compared."""
     probe = code if code is not None else "x" * policy.digits  # never equals a code of digits
     matched = None
-    for step in range(current - policy.past_steps, current + policy.future_steps + 1):
+    # No step before 0 (the first 30 s of 1970): a counter is never negative (RFC 4226 §5.1).
+    for step in range(max(0, current - policy.past_steps), current + policy.future_steps + 1):
         expected = hotp(secret, step, digits=policy.digits, algorithm=policy.algorithm)
         if compare_digest(probe, expected) and matched is None:
             matched = step

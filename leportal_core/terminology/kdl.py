@@ -23,6 +23,7 @@ from types import MappingProxyType
 import attrs
 
 from leportal_core.errors import ConfigurationError, Location, Problem
+from leportal_core.files import open_input
 
 __all__ = [
     "DATA_PACKAGE",
@@ -130,7 +131,7 @@ def load_kdl_csv(path: str | os.PathLike[str]) -> KdlTable:
     """Load a KDL CSV file the host supplies (UTF-8, at most 8 MiB)."""
     path = Path(path)
     try:
-        with path.open("rb") as stream:
+        with open_input(path) as stream:
             raw = stream.read(_MAX_BYTES + 1)
     except OSError as exc:
         raise ConfigurationError(

@@ -9,6 +9,7 @@ import click
 
 from leportal_core import Severity
 from leportal_core.cli.output import emit_json, shown
+from leportal_core.files import open_input
 from leportal_fhir.validate import validate_bytes
 
 __all__ = ["fhir"]
@@ -30,7 +31,7 @@ def validate(file: Path, as_json: bool) -> None:
     content's hash and size; exit 0 when valid, 1 when not, 2 when FILE cannot be read."""
     name = shown(str(file))
     try:
-        with file.open("rb") as stream:
+        with open_input(file) as stream:
             data = stream.read(MAX_INPUT + 1)
     except OSError as exc:
         raise click.UsageError(f"cannot read {name}: {exc.strerror or exc}") from exc

@@ -133,7 +133,9 @@ def to_resource(
     resource["content"] = [
         {
             "attachment": attachment,
-            "format": format_coding(document.media_type, metadata.pdfa, metadata.pdfa_verified).as_json(),
+            "format": format_coding(
+                document.media_type, metadata.pdfa, metadata.pdfa_verified
+            ).as_json(),
         }
     ]
     context: dict[str, Any] = {}

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from leportal_core import Document, ValidationError
+from leportal_core import ConfigurationError, Document, ValidationError
 from leportal_core.cli.output import emit_json, problem_lines, shown
 from leportal_core.files import write_bytes_atomic
 from leportal_core.store import connect
@@ -194,7 +194,10 @@ def export(
     status: str,
 ) -> None:
     """Write each FILE as an MDM^T02 message (MDM^T10 with --replaces) into --out."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(out_dir, exc) from exc
     rejected = 0
     for file in files:
         try:
@@ -222,8 +225,15 @@ def export(
             click.echo(problem_lines(exc.problems))
             continue
         target = out_dir / f"{file.stem}.hl7"
-        write_bytes_atomic(target, data)
+        try:
+            write_bytes_atomic(target, data)
+        except OSError as exc:  # a read-only folder, a full disk: nothing half-written stays
+            raise _unwritable(target, exc) from exc
         click.echo(
             f"{shown(str(file))} → {shown(str(target))} (MDM^{event.value}, TXA-12 {message.unique_id})"
         )
     sys.exit(0 if rejected == 0 else 1)
+
+
+def _unwritable(path: Path, exc: OSError) -> ConfigurationError:
+    return ConfigurationError(f"cannot write {shown(str(path))}: {exc.strerror or exc}")

@@ -17,6 +17,7 @@ from pathlib import Path
 import attrs
 
 from leportal_core import Location, Problem, Severity
+from leportal_core.files import read_input_bytes
 from leportal_core.pdf import PdfPolicy, inspect_pdf
 from leportal_kis_archive.config import MdmConfig
 from leportal_kis_archive.export_folder import IndexLayout, read_export_folder
@@ -110,7 +111,7 @@ def _import_file(path: Path, config: MdmConfig, policy: PdfPolicy | None) -> Ite
                 ),
             )
             return
-        data = path.read_bytes()
+        data = read_input_bytes(path, config.max_message_bytes)
     except OSError as exc:
         yield ImportItem(
             source=str(path),

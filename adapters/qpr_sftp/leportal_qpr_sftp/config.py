@@ -18,7 +18,10 @@ from typing import Any
 import attrs
 
 from leportal_core.errors import ConfigurationError, InvalidIdentifier, Location, Problem
+from leportal_core.files import read_input_bytes
 from leportal_core.identifiers import ik
+
+_MAX_CONFIG_BYTES = 1 << 20
 
 __all__ = ["AFTER_FETCH", "DEFAULT_MAX_SIZE", "PickupConfig", "load_config", "parse_config"]
 
@@ -106,7 +109,8 @@ class PickupConfig:
             return value
         if self.password_file is not None:
             try:
-                return self.password_file.read_text(encoding="utf-8").rstrip("\r\n")
+                raw = read_input_bytes(self.password_file, _MAX_CONFIG_BYTES)
+                return raw.decode("utf-8").rstrip("\r\n")
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigurationError(
                     f"cannot read password_file {self.password_file}: {type(exc).__name__}",
@@ -148,7 +152,7 @@ def load_config(path: str | Path) -> PickupConfig:
     problem (codes ``qpr_sftp.config.*``)."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_input_bytes(path, _MAX_CONFIG_BYTES).decode("utf-8"))
     except OSError as exc:
         raise ConfigurationError(
             f"cannot read the configuration {path}: {exc.strerror or exc}",

@@ -16,9 +16,9 @@ from typing import Any, NoReturn
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import emit_json, problem_lines, shown, utf8_option
 from leportal_core.errors import ConfigurationError, FormatError, LeportalError
-from leportal_core.files import write_bytes_atomic
+from leportal_core.files import open_input, write_bytes_atomic
 from leportal_core.therapy import (
     DEFAULT_RETENTION_DAYS,
     Outcome,
@@ -41,7 +41,7 @@ _MAX_INPUT = 8 << 20
 
 def _read(path: Path) -> bytes:
     try:
-        with path.open("rb") as stream:
+        with open_input(path) as stream:
             data = stream.read(_MAX_INPUT + 1)
     except OSError as exc:
         raise ConfigurationError(f"cannot read {shown(str(path))}: {exc.strerror}") from exc
@@ -139,7 +139,9 @@ def init(store: Path) -> None:
 @therapy.command()
 @click.argument("report", type=click.Path(path_type=Path, dir_okay=False))
 @_store_option
-@click.option("--smtp-host", required=True, help="Host of the KIM client module.")
+@click.option(
+    "--smtp-host", required=True, callback=utf8_option, help="Host of the KIM client module."
+)
 @click.option("--smtp-port", type=click.IntRange(1, 65535), default=465, show_default=True)
 @click.option("--tls", type=click.Choice([t.value for t in Tls]), default="tls", show_default=True)
 @click.option("--username", help="KIM account for the SMTP login.")

@@ -95,11 +95,22 @@ def test_rerun_gives_a_byte_identical_manifest_and_replaces_the_folder(
 ) -> None:
     out = tmp_path / "lieferung"
     first = (build_folder(plan_for(archive), out) / "manifest.json").read_bytes()
-    (out / "stale.txt").write_text("from an older run")
+    (out / "1_KH-Berichte" / "Entlassungsbericht.pdf").write_bytes(b"edited by hand")
     second = (build_folder(plan_for(archive), out) / "manifest.json").read_bytes()
     assert first == second
-    assert not (out / "stale.txt").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "lieferung"]
+    assert b"edited by hand" not in (out / "1_KH-Berichte" / "Entlassungsbericht.pdf").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lieferung.lock", "archive", "lieferung"]
+
+
+def test_a_file_added_to_a_delivery_folder_is_never_deleted(archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lieferung"
+    build_folder(plan_for(archive), out)
+    (out / "notiz.txt").write_text("from the user")
+    with pytest.raises(ConfigurationError) as caught:
+        build_folder(plan_for(archive), out)
+    assert caught.value.code == "delivery.output.foreign"
+    assert "notiz.txt" in caught.value.problems[0].message
+    assert (out / "notiz.txt").read_text() == "from the user"
 
 
 def test_injected_failure_midway_leaves_the_old_folder(
@@ -122,7 +133,7 @@ def test_injected_failure_midway_leaves_the_old_folder(
         build_folder(plan_for(archive), out)
     assert caught.value.code == "delivery.output.failed"
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "lieferung"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lieferung.lock", "archive", "lieferung"]
 
 
 def test_a_crash_between_the_renames_is_recovered(archive: Path, tmp_path: Path) -> None:
@@ -131,11 +142,11 @@ def test_a_crash_between_the_renames_is_recovered(archive: Path, tmp_path: Path)
     manifest = (out / "manifest.json").read_bytes()
     # Simulate a crash after "out → .previous" and with a half-written ".partial" left behind.
     out.rename(tmp_path / ".lieferung.previous")
-    (tmp_path / ".lieferung.partial").mkdir()
-    (tmp_path / ".lieferung.partial" / "half.pdf").write_bytes(b"%PDF-")
+    (tmp_path / ".lieferung.partial" / "1_KH-Berichte").mkdir(parents=True)
+    (tmp_path / ".lieferung.partial" / "1_KH-Berichte" / "half.pdf").write_bytes(b"%PDF-")
     folder_module._recover(out)
     assert (out / "manifest.json").read_bytes() == manifest
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "lieferung"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lieferung.lock", "archive", "lieferung"]
 
 
 def test_a_file_changed_after_the_check_is_refused(archive: Path, tmp_path: Path) -> None:
@@ -213,7 +224,10 @@ def test_overdue_deadline_and_extra_documents() -> None:
 
 def test_safe_names() -> None:
     assert safe_stem("..\\..\\Windows\\system32") == "Windows_system32"
-    assert safe_stem("COM1.txt") == "COM1.txt_"
+    assert safe_stem("COM1.txt") == "COM1_.txt"
+    assert safe_stem("CON.txt") == "CON_.txt"  # not CON.txt_.pdf: Windows still reserves that
+    assert safe_stem("lpt9.tar.gz") == "lpt9_.tar.gz"
+    assert safe_stem("CONSOLE.txt") == "CONSOLE.txt"
     assert safe_stem("Überweisung.PDF") == "Ueberweisung"
     assert safe_stem("\u2028\u00a0") == "dokument"
     assert unique_names(["x", "x-2", "x"]) == ["x.pdf", "x-2.pdf", "x-3.pdf"]
