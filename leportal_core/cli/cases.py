@@ -144,7 +144,7 @@ def deadlines(
     "--store",
     "store_path",
     envvar="LEPORTAL_CASE_STORE",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # the store judges the path: store.unavailable, exit 74
     help="The store file, made once by `leportal store init PATH`; or set LEPORTAL_CASE_STORE.",
 )
 @click.pass_context

@@ -92,7 +92,7 @@ def _store_option(command: F) -> F:
         "--store",
         "store_path",
         required=True,
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # the store judges it (store.unavailable, exit 74)
         help="The store file, made once by `leportal store init PATH`.",
     )(command)
 

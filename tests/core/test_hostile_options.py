@@ -92,6 +92,7 @@ def test_non_utf8_event_id_from_a_real_command_line(tmp_path: Path) -> None:
 
 def test_uri_file_that_is_not_utf8_or_has_a_second_line(invoke: Any, tmp_path: Path) -> None:
     store = str(tmp_path / "t.db")
+    assert invoke("store", "init", store).exit_code == 0  # stores are made explicitly
     bad = tmp_path / "bad.uri"
     bad.write_bytes(URI.encode() + b"\xff\xfe")
     result = invoke(
@@ -138,6 +139,7 @@ def test_a_second_line_is_never_merged_into_a_seed() -> None:
 
 
 def test_case_due_at_the_end_of_time(invoke: Any, tmp_path: Path) -> None:
+    assert invoke("store", "init", str(tmp_path / "c.db")).exit_code == 0
     assert invoke(*_case_args(tmp_path / "c.db")).exit_code == 0
     store = str(tmp_path / "c.db")
     result = invoke("case", "--store", store, "due", "--today", "9999-12-31")
@@ -181,6 +183,7 @@ def test_archive_export_into_an_unwritable_folder(
 
 def test_totp_at_nan_and_minus_zero_give_json(invoke: Any, tmp_path: Path) -> None:
     store = str(tmp_path / "t.db")
+    assert invoke("store", "init", store).exit_code == 0  # stores are made explicitly
     assert invoke("totp", "enroll", "--store", store, "--account", "a", "--no-qr").exit_code == 0
     base = ["totp", "verify", "--store", store, "--account", "a", "123456", "--json"]
     result = invoke(*base, "--at", "nan")
