@@ -104,8 +104,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX case_strukturpruefungen_due ON case_strukturpruefungen (next_due);
     """,
+    # 2 (issue 15): one deadline per rule *and subject* (each Unterlagenanforderung has its own),
+    # with what is still missing; ``projection`` marks cases whose deadlines must be recomputed
+    # from their events (done by CaseStore on opening, see ``PROJECTION``).
+    """
+    ALTER TABLE case_cases ADD COLUMN projection INTEGER NOT NULL DEFAULT 1;
+    DROP TABLE case_deadlines;
+    CREATE TABLE case_deadlines (
+        due TEXT NOT NULL,
+        case_id TEXT NOT NULL REFERENCES case_cases (case_id),
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        case_number TEXT NOT NULL,
+        state TEXT NOT NULL,
+        missing TEXT NOT NULL,
+        PRIMARY KEY (due, case_id, rule, subject)
+    ) WITHOUT ROWID;
+    CREATE INDEX case_deadlines_case ON case_deadlines (case_id);
+    CREATE INDEX case_cases_projection ON case_cases (projection);
+    """,
 )
 """The ``cases`` component's migrations (append-only)."""
+
+PROJECTION = 2
+"""Version of the deadline rules the projection was computed with. A case whose row carries a
+lower number is re-projected from its events when a store is opened — a store written by an
+older leportal (or before a rule changed) gets its worklist recomputed, its events untouched."""
 
 
 _SELECT_EVENTS = (
@@ -113,9 +137,12 @@ _SELECT_EVENTS = (
 )
 # The deadline table is clustered by due date (WITHOUT ROWID, key starting with ``due``) and
 # carries the case number and state, so "due in N days" is one sequential range scan, no join.
-_SELECT_DUE = "SELECT case_id, case_number, state, rule, due FROM case_deadlines "
-_DUE_BETWEEN = _SELECT_DUE + "WHERE due BETWEEN ? AND ? ORDER BY due, case_id, rule"
-_DUE_BEFORE = _SELECT_DUE + "WHERE due < ? ORDER BY due, case_id, rule"
+_SELECT_DUE = "SELECT case_id, case_number, state, rule, due, subject, missing FROM case_deadlines "
+_WHERE_BETWEEN = "WHERE due BETWEEN ? AND ? "
+_WHERE_BEFORE = "WHERE due < ? "
+_ORDER = "ORDER BY due, case_id, rule, subject LIMIT ? OFFSET ?"
+_COUNT = "SELECT count(*) FROM case_deadlines "
+_REPROJECT_BATCH = 500
 
 
 class CaseStoreError(ConfigurationError):
@@ -149,6 +176,8 @@ class DueEntry:
     state: str
     rule: str
     due: datetime.date
+    subject: str = ""
+    missing: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -196,6 +225,7 @@ class CaseStore:
         self._clock = clock
         with self._errors("prepare"):
             ensure_schema(self._connection, COMPONENT, MIGRATIONS)
+            self._reproject_stale()
 
     def close(self) -> None:
         """Close the file; the store cannot be used afterwards."""
@@ -349,7 +379,12 @@ class CaseStore:
                 step_to_json(item.step),
             ),
         )
-        self._project(connection, view, event, now)
+        self._project(connection, view, now)
+        if isinstance(event.step, model.Pruefanzeige) and event.step.md_reference:
+            connection.execute(
+                "INSERT OR IGNORE INTO case_identifiers (value, kind, case_id) VALUES (?, 'md_reference', ?)",
+                (event.step.md_reference, view.case_id),
+            )
         views[case_id] = view
         return event, True
 
@@ -386,34 +421,52 @@ class CaseStore:
         self,
         connection: sqlite3.Connection,
         view: CaseView,
-        event: CaseEvent,
-        now: datetime.datetime,
+        now: datetime.datetime | None,
     ) -> None:
-        connection.execute(
-            "UPDATE case_cases SET state = ?, sequence = ?, updated_at = ? WHERE case_id = ?",
-            (view.state.name, view.sequence, now.isoformat(), view.case_id),
-        )
-        if isinstance(event.step, model.Pruefanzeige) and event.step.md_reference:
+        """Rewrite the case's row and its running deadlines from ``view``."""
+        if now is None:  # re-projection: the case did not change, keep its updated_at
             connection.execute(
-                "INSERT OR IGNORE INTO case_identifiers (value, kind, case_id) VALUES (?, 'md_reference', ?)",
-                (event.step.md_reference, view.case_id),
+                "UPDATE case_cases SET state = ?, sequence = ?, projection = ? WHERE case_id = ?",
+                (view.state.name, view.sequence, PROJECTION, view.case_id),
+            )
+        else:
+            connection.execute(
+                "UPDATE case_cases SET state = ?, sequence = ?, updated_at = ?, projection = ? "
+                "WHERE case_id = ?",
+                (view.state.name, view.sequence, now.isoformat(), PROJECTION, view.case_id),
             )
         connection.execute("DELETE FROM case_deadlines WHERE case_id = ?", (view.case_id,))
         assert view.opened is not None
         connection.executemany(
-            "INSERT INTO case_deadlines (due, case_id, rule, case_number, state) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO case_deadlines (due, case_id, rule, subject, case_number, state, missing) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     d.due.isoformat(),
                     view.case_id,
                     d.rule.key,
+                    d.subject,
                     view.opened.case_number,
                     view.state.name,
+                    json.dumps(list(d.missing), ensure_ascii=False),
                 )
                 for d in open_deadlines(view)
             ],
         )
+
+    def _reproject_stale(self) -> None:
+        """Recompute the deadlines of every case projected by older rules (e.g. after the
+        migration from a store of an older leportal), in batches of one transaction each."""
+        while True:
+            with transaction(self._connection) as connection:
+                rows = connection.execute(
+                    "SELECT case_id FROM case_cases WHERE projection < ? LIMIT ?",
+                    (PROJECTION, _REPROJECT_BATCH),
+                ).fetchall()
+                for (case_id,) in rows:
+                    self._project(connection, replay(self._load_events(connection, case_id)), None)
+            if len(rows) < _REPROJECT_BATCH:
+                return
 
     def _notify(self, event: CaseEvent) -> None:
         if self._pm is None:
@@ -492,9 +545,23 @@ class CaseStore:
         )
         raise CaseNotFound(message, [problem])
 
-    def _due(self, query: str, params: tuple[str, ...]) -> list[DueEntry]:
+    def _due(
+        self, where: str, params: tuple[str, ...], limit: int | None, offset: int
+    ) -> list[DueEntry]:
+        for name, value, lowest in (("limit", limit, 1), ("offset", offset, 0)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < lowest
+            ):
+                raise _refused(
+                    CaseValidationError,
+                    code="cases.query.page",
+                    message=f"{name} must be a whole number from {lowest}",
+                    field=name,
+                )
         with self._errors("read"):
-            rows = self._connection.execute(query, params).fetchall()
+            rows = self._connection.execute(
+                _SELECT_DUE + where + _ORDER, (*params, -1 if limit is None else limit, offset)
+            ).fetchall()
         return [
             DueEntry(
                 case_id=r[0],
@@ -502,12 +569,17 @@ class CaseStore:
                 state=r[2],
                 rule=r[3],
                 due=datetime.date.fromisoformat(r[4]),
+                subject=r[5],
+                missing=tuple(json.loads(r[6])),
             )
             for r in rows
         ]
 
-    def due_within(self, days: int, *, today: datetime.date | None = None) -> list[DueEntry]:
-        """Running deadlines due from today up to today + ``days`` (inclusive)."""
+    def _count(self, where: str, params: tuple[str, ...]) -> int:
+        with self._errors("read"):
+            return int(self._connection.execute(_COUNT + where, params).fetchone()[0])
+
+    def _window(self, days: int, today: datetime.date | None) -> tuple[str, str]:
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3660:
             raise _refused(
                 CaseValidationError,
@@ -516,12 +588,33 @@ class CaseStore:
                 field="days",
             )
         start = today or self.today()
-        end = start + datetime.timedelta(days=days)
-        return self._due(_DUE_BETWEEN, (start.isoformat(), end.isoformat()))
+        return start.isoformat(), (start + datetime.timedelta(days=days)).isoformat()
 
-    def overdue(self, *, today: datetime.date | None = None) -> list[DueEntry]:
-        """Running deadlines whose day has passed."""
-        return self._due(_DUE_BEFORE, ((today or self.today()).isoformat(),))
+    def due_within(
+        self,
+        days: int,
+        *,
+        today: datetime.date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[DueEntry]:
+        """Running deadlines due from today up to today + ``days`` (inclusive), earliest first;
+        ``limit``/``offset`` page through them (:meth:`count_due_within` gives the total)."""
+        return self._due(_WHERE_BETWEEN, self._window(days, today), limit, offset)
+
+    def count_due_within(self, days: int, *, today: datetime.date | None = None) -> int:
+        """How many entries :meth:`due_within` has in all."""
+        return self._count(_WHERE_BETWEEN, self._window(days, today))
+
+    def overdue(
+        self, *, today: datetime.date | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DueEntry]:
+        """Running deadlines whose day has passed, earliest first; paged like :meth:`due_within`."""
+        return self._due(_WHERE_BEFORE, ((today or self.today()).isoformat(),), limit, offset)
+
+    def count_overdue(self, *, today: datetime.date | None = None) -> int:
+        """How many entries :meth:`overdue` has in all."""
+        return self._count(_WHERE_BEFORE, ((today or self.today()).isoformat(),))
 
     def case_ids(self) -> Iterable[str]:
         """Every case id, in id order."""
