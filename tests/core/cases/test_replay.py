@@ -70,6 +70,7 @@ def test_replay_rebuilds_the_recorded_state(sequence: list[EventKind]) -> None:
         path = Path(folder) / "cases.sqlite"
         with CaseStore(path, clock=Clock()) as store:
             case_id = store.open_case(opened(), actor="kis").case_id
+            refused: list[str] = []
             for offset, kind in enumerate(sequence, 1):
                 allowed = store.view(case_id).allowed
                 try:
@@ -78,7 +79,7 @@ def test_replay_rebuilds_the_recorded_state(sequence: list[EventKind]) -> None:
                     assert kind not in allowed
                 except CaseValidationError as exc:
                     # a waiver for a request the case does not have is refused as such
-                    assert exc.code.startswith("cases.request."), exc.code
+                    refused.append(exc.code)
                 else:
                     assert kind in allowed
             live = store.view(case_id)
@@ -87,6 +88,7 @@ def test_replay_rebuilds_the_recorded_state(sequence: list[EventKind]) -> None:
             events = reopened.events(case_id)
             rebuilt = replay(events)
         assert rebuilt == live
+        assert all(code.startswith("cases.request.") for code in refused), refused
         assert [e.sequence for e in events] == list(range(1, len(events) + 1))
         # The deadline projection equals the deadlines derived from the replayed state.
         assert sorted((r.rule, r.subject, r.due, r.missing) for r in rows) == sorted(
