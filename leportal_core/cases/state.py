@@ -138,6 +138,7 @@ class CaseView:
     falldialog: model.FalldialogRequested | None = None
     falldialog_end: model.FalldialogEnded | None = None
     falldialog_failed: bool = False
+    falldialog_agreement: model.FalldialogEnded | None = None
     eroerterung: model.EroerterungStarted | None = None
     eroerterung_answer: model.EroerterungAnswered | None = None
     eroerterung_delivery: model.Delivery | None = None
@@ -270,9 +271,13 @@ def apply(view: CaseView, event: CaseEvent) -> CaseView:
     elif isinstance(step, model.FalldialogRequested):
         change.update(falldialog=step, state=CaseState.FALLDIALOG, resume_state=view.state)
     elif isinstance(step, model.FalldialogEnded):
+        # Both outcomes stick: a failed Falldialog opened the MD commission period, an agreement
+        # the Rechnungskorrektur; a later Falldialog does not take either back.
         change.update(
             falldialog_end=step,
-            falldialog_failed=not step.agreement,
+            falldialog_failed=view.falldialog_failed or not step.agreement,
+            falldialog_agreement=view.falldialog_agreement
+            or (step if step.agreement else None),
             state=view.resume_state,
             resume_state=None,
         )
@@ -401,8 +406,8 @@ def open_deadlines(view: CaseView) -> tuple[Deadline, ...]:
     if view.state is CaseState.FALLDIALOG and view.falldialog is not None:
         found.append(_deadline(view, "falldialog_answer", view.falldialog.received))
         found.append(_deadline(view, "falldialog_end", initiation.due if initiation else None))
-    if view.falldialog_end is not None and view.falldialog_end.agreement:
-        found.append(_deadline(view, "invoice_correction", view.falldialog_end.ended))
+    if view.falldialog_agreement is not None:
+        found.append(_deadline(view, "invoice_correction", view.falldialog_agreement.ended))
     if view.pruefanzeige is None:
         found.append(_commission(view))
     for status in request_status(view):
