@@ -186,7 +186,7 @@ def _refuse(view: CaseView, kind: EventKind) -> IllegalStep:
     )
 
 
-def _unknown(code: str, message: str, field: str) -> CaseValidationError:
+def _unknown(*, code: str, message: str, field: str) -> CaseValidationError:
     return CaseValidationError(
         message, [Problem(code=code, message=message, location=Location(field=field))]
     )
@@ -199,18 +199,18 @@ def _check_request_items(
     if request_id not in view.request_ids:
         known = ", ".join(view.request_ids) or "none"
         raise _unknown(
-            "cases.request.unknown",
-            f"no Unterlagenanforderung {request_id!r} in this case (known: {known})",
-            "request",
+            code="cases.request.unknown",
+            message=f"no Unterlagenanforderung {request_id!r} in this case (known: {known})",
+            field="request",
         )
     requested = view.requests[view.request_ids.index(request_id)].items
     unknown = [item for item in items if item not in requested]
     if unknown:
         raise _unknown(
-            "cases.request.unknown_item",
-            f"{', '.join(unknown)} not requested in {request_id} (requested: "
+            code="cases.request.unknown_item",
+            message=f"{', '.join(unknown)} not requested in {request_id} (requested: "
             f"{', '.join(requested) or 'nothing named'})",
-            field,
+            field=field,
         )
 
 
@@ -235,9 +235,9 @@ def apply(view: CaseView, event: CaseEvent) -> CaseView:
         request_id = step.reference or f"A{event.sequence}"
         if request_id in view.request_ids:
             raise _unknown(
-                "cases.request.duplicate",
-                f"an Unterlagenanforderung {request_id!r} exists already",
-                "reference",
+                code="cases.request.duplicate",
+                message=f"an Unterlagenanforderung {request_id!r} exists already",
+                field="reference",
             )
         change.update(
             requests=(*view.requests, step),
@@ -254,9 +254,9 @@ def apply(view: CaseView, event: CaseEvent) -> CaseView:
             for item in step.covers:
                 if not any(item in r.items for r in view.requests):
                     raise _unknown(
-                        "cases.request.unknown_item",
-                        f"{item} was not requested in this case; name the request",
-                        "covers",
+                        code="cases.request.unknown_item",
+                        message=f"{item} was not requested in this case; name the request",
+                        field="covers",
                     )
         moved = attrs.evolve(view, deliveries=(*view.deliveries, step))
         change.update(deliveries=moved.deliveries, state=_documents_state(moved))
@@ -276,8 +276,7 @@ def apply(view: CaseView, event: CaseEvent) -> CaseView:
         change.update(
             falldialog_end=step,
             falldialog_failed=view.falldialog_failed or not step.agreement,
-            falldialog_agreement=view.falldialog_agreement
-            or (step if step.agreement else None),
+            falldialog_agreement=view.falldialog_agreement or (step if step.agreement else None),
             state=view.resume_state,
             resume_state=None,
         )
@@ -453,7 +452,7 @@ def open_deadlines(view: CaseView) -> tuple[Deadline, ...]:
     )
 
 
-def _late(code: str, message: str, field: str) -> Problem:
+def _late(*, code: str, message: str, field: str) -> Problem:
     return Problem(
         code=code, message=message, location=Location(field=field), severity=Severity.WARNING
     )
@@ -477,11 +476,11 @@ def findings(view: CaseView) -> tuple[Problem, ...]:
     if einleitung is not None and initiation is not None and einleitung.received > initiation.due:
         found.append(
             _late(
-                "cases.pruefeinleitung.late",
-                f"Prüfeinleitung received {einleitung.received:%d.%m.%Y}, after the "
+                code="cases.pruefeinleitung.late",
+                message=f"Prüfeinleitung received {einleitung.received:%d.%m.%Y}, after the "
                 f"Prüfeinleitungsfrist ended {initiation.due:%d.%m.%Y} ({initiation.rule.source}): "
                 "the audit is void",
-                "einleitung.received",
+                field="einleitung.received",
             )
         )
     anzeige = view.pruefanzeige
@@ -496,10 +495,10 @@ def findings(view: CaseView) -> tuple[Problem, ...]:
         if anzeige.received > limit:
             found.append(
                 _late(
-                    "cases.pruefanzeige.late",
-                    f"Prüfanzeige received {anzeige.received:%d.%m.%Y}, after the period ended "
+                    code="cases.pruefanzeige.late",
+                    message=f"Prüfanzeige received {anzeige.received:%d.%m.%Y}, after the period ended "
                     f"{limit:%d.%m.%Y} ({basis}): the audit is void",
-                    "pruefanzeige.received",
+                    field="pruefanzeige.received",
                 )
             )
     for request_id, request in zip(view.request_ids, view.requests, strict=True):
@@ -514,11 +513,11 @@ def findings(view: CaseView) -> tuple[Problem, ...]:
                 what = ", ".join(i for i in covered if i != "*") or "documents"
                 found.append(
                     _late(
-                        "cases.delivery.late",
-                        f"delivery {delivery.delivery_id} on {delivery.delivered:%d.%m.%Y} "
+                        code="cases.delivery.late",
+                        message=f"delivery {delivery.delivery_id} on {delivery.delivered:%d.%m.%Y} "
                         f"({what} for {request_id}) came after the documents deadline "
                         f"{deadline.due:%d.%m.%Y} ({deadline.rule.source})",
-                        "delivery",
+                        field="delivery",
                     )
                 )
     return tuple(found)
