@@ -197,7 +197,9 @@ def run(size: int, folder: Path) -> dict[str, float]:
     with CaseStore(path, clock=lambda: NOW) as store:
         build_s = time.perf_counter() - build_start
 
-        probes = [f"R-{rng.randrange(seed):08d}#{rng.randrange(1, size // seed)}" for _ in range(50)]
+        probes = [
+            f"R-{rng.randrange(seed):08d}#{rng.randrange(1, size // seed)}" for _ in range(50)
+        ]
         if size == seed:
             probes = [f"R-{rng.randrange(seed):08d}" for _ in range(50)]
         due_rows = store.count_due_within(14, today=TODAY)

@@ -104,7 +104,10 @@ class Place:
         """Which holiday calendar is used, for explanations."""
         base = f"Feiertage {self.state.value} ({self.state.name})"
         if self.augsburg:
-            return base + f", Gemeinde {self.municipality}: Augsburger Hohes Friedensfest, Mariä Himmelfahrt"
+            return (
+                base
+                + f", Gemeinde {self.municipality}: Augsburger Hohes Friedensfest, Mariä Himmelfahrt"
+            )
         if self.catholic and self.state.name in _CATHOLIC_LANDS:
             extra = "Mariä Himmelfahrt" if self.state is Bundesland.BY else "Fronleichnam"
             return base + f", Gemeinde {self.municipality}: {extra}"
@@ -123,9 +126,7 @@ MUNICIPALITIES: dict[str, tuple[str, Bundesland, bool, bool]] = {
 """Municipalities resolved without the host's help, by AGS (Amtlicher Gemeindeschlüssel)."""
 
 
-def place_for(
-    state: Bundesland, municipality: str = "", *, catholic: bool | None = None
-) -> Place:
+def place_for(state: Bundesland, municipality: str = "", *, catholic: bool | None = None) -> Place:
     """The place for a Land and an optional municipality (AGS or name).
 
     A municipality in :data:`MUNICIPALITIES` is resolved from it; ``catholic`` given by the
@@ -151,9 +152,7 @@ def _as_place(where: Bundesland | Place) -> Place:
 
 
 @functools.lru_cache(maxsize=1024)
-def _holidays(
-    subdiv: str, catholic: bool, year: int
-) -> dict[datetime.date, str]:
+def _holidays(subdiv: str, catholic: bool, year: int) -> dict[datetime.date, str]:
     # German names ("Ostermontag"), cached per calendar and year: the library builds a year at a time.
     categories = ("public", "catholic") if catholic else ("public",)
     calendar = Germany(subdiv=subdiv, years=year, language="de", categories=categories)

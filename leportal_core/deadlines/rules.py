@@ -1,12 +1,14 @@
 """The deadline rules of the MD audit (Prüfverfahren), each with its legal source.
 
 Which Prüfverfahrensvereinbarung governs a case depends on the admission date: PrüfvV 2022 for
-admissions from 01.01.2022, PrüfvV 2017 (in force since 01.01.2017) before. Only summaries of
-§§ 4–10 PrüfvV are public; a rule citing a summary says so in ``source_kind`` and its ``source``.
+admissions from 01.01.2022, PrüfvV 2017 (in force since 01.01.2017) before; the
+Prüfeinleitungsfrist depends on the invoice's receipt (6 weeks before 01.01.2020). Each rule
+says how firm its source is in ``source_kind`` and cites section and sentence in ``source``.
 
-Sources: § 275c Abs. 1 SGB V (https://www.gesetze-im-internet.de/sgb_5/__275c.html); PrüfvV 2022
-as summarised by DKG, BDO and the BSG (B 1 KR 32/20 R); PrüfvV 2017 as summarised by DKG and BKK.
-The table and its caveats are in ``docs/deadlines.md``.
+Sources: § 275c Abs. 1 SGB V (https://www.gesetze-im-internet.de/sgb_5/__275c.html); § 275 Abs.
+1c S. 2 SGB V a.F.; the PrüfvV 2017 text as reproduced in the BKK Landesverband Süd's flipbook
+(§§ 4–10); PrüfvV 2022 as summarised by BDO, DKG and the BSG (B 1 KR 32/20 R). The table of every
+period, and what is not modelled and why, is in ``docs/deadlines.md``.
 """
 
 from __future__ import annotations
@@ -396,6 +398,7 @@ def find_rule(key: str, version: PruefvV, start: datetime.date | None = None) ->
             ):
                 return rule
     return RULES.get((key, version))
+
 
 RULE_KEYS: tuple[str, ...] = tuple(dict.fromkeys(rule.key for rule in _ALL))
 """The rule keys in documentation order."""

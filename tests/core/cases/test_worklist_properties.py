@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from hypothesis import given, settings
@@ -34,8 +35,8 @@ from leportal_core.cases import (
     Pruefanzeige,
     Pruefeinleitung,
     Pruefgegenstand,
-    Step,
     Stay,
+    Step,
     Unterlagenanforderung,
     open_deadlines,
     replay,
@@ -156,7 +157,8 @@ def test_no_event_makes_an_undischarged_deadline_vanish(
             assert event.kind in DISCHARGED_BY[rule], (rule, subject, event.kind)
             if rule in ("documents", "documents_late") and event.kind is not EventKind.GUTACHTEN:
                 status = {r.request_id: r for r in request_status(after)}[subject]
-                assert status.discharged and not status.missing
+                assert status.discharged
+                assert not status.missing
 
 
 @settings(max_examples=300, deadline=None)
@@ -165,7 +167,7 @@ def test_adding_an_event_never_moves_a_deadline_earlier(
     admitted: datetime.date, sequence: Any
 ) -> None:
     _, views = _run(admitted, sequence)
-    for before, after in zip(views, views[1:], strict=False):
+    for before, after in itertools.pairwise(views):
         now, then = _keyed(before), _keyed(after)
         for key in now.keys() & then.keys():
             assert then[key] >= now[key], key
