@@ -44,7 +44,16 @@ from leportal_core.cases import (
 from leportal_core.cases.events import step_to_json
 from leportal_core.cases.store import DueEntry
 from leportal_core.cli.output import emit_json, problem_lines, shown
-from leportal_core.deadlines import RULE_KEYS, Bundesland, Deadline, PruefvV, compute
+from leportal_core.deadlines import (
+    RULE_KEYS,
+    Bundesland,
+    Deadline,
+    Place,
+    PruefvV,
+    compute,
+    parse_state,
+    place_for,
+)
 from leportal_core.deadlines.rules import pruefvv_for_admission
 from leportal_core.errors import ConfigurationError, LeportalError, Problem
 
@@ -110,6 +119,16 @@ def _deadline_text(deadline: Deadline) -> str:
     is_flag=True,
     help="Do not move an end on a weekend or holiday to the next working day (§ 193 BGB).",
 )
+@click.option(
+    "--municipality",
+    default="",
+    help="Municipality (AGS or name) for local holidays, e.g. Augsburg; default: the Land.",
+)
+@click.option(
+    "--catholic-holidays/--no-catholic-holidays",
+    default=None,
+    help="The municipality keeps the Land's local Catholic holidays (BY, SN, TH).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def deadlines(
     rule: str,
@@ -117,16 +136,23 @@ def deadlines(
     state: str,
     admission: datetime.date | None,
     no_roll_forward: bool,
+    municipality: str,
+    catholic_holidays: bool | None,
     as_json: bool,
 ) -> None:
     """Compute a PrüfvV deadline with §§ 187-193 BGB and explain it."""
     version = pruefvv_for_admission(admission) if admission else PruefvV.V2022
 
     def run() -> None:
+        where: str | Place = shown(state)
+        if municipality:
+            where = place_for(
+                parse_state(shown(state)), shown(municipality), catholic=catholic_holidays
+            )
         result = compute(
             shown(rule),
             start,
-            shown(state),
+            where,
             version=version,
             roll_forward_enabled=not no_roll_forward,
         )
