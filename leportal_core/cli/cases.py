@@ -16,6 +16,7 @@ import click
 import pluggy
 
 from leportal_core.cases import (
+    Begehungsliste,
     CaseClosed,
     CaseEvent,
     CaseOpened,
@@ -36,6 +37,7 @@ from leportal_core.cases import (
     Pruefgegenstand,
     Stay,
     Step,
+    Strukturpruefung,
     Unterlagenanforderung,
     findings,
     open_deadlines,
@@ -975,5 +977,126 @@ def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
             click.echo("  fehlt: " + (", ".join(r.missing) or "–"))
         for deadline in open_deadlines(view):
             click.echo(_deadline_text(deadline))
+
+    _guarded(as_json, run)
+
+
+# --- Begehungsliste and Strukturprüfung ----------------------------------------------------
+
+
+@case.command("begehung")
+@click.option("--hospital-ik", required=True, help="IK of the hospital.")
+@click.option("--received", required=True, type=DATE, callback=_as_date, help="Day the list came.")
+@click.option(
+    "--audit-date", required=True, type=DATE, callback=_as_date, help="Day of the Begehung."
+)
+@click.option("--item", "items", multiple=True, required=True, help="An item of the list.")
+@click.option("--id", "item_id", help="Id to replace an earlier list (default: a new one).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def begehung(
+    ctx: click.Context,
+    hospital_ik: str,
+    received: datetime.date,
+    audit_date: datetime.date,
+    items: tuple[str, ...],
+    item_id: str | None,
+    as_json: bool,
+) -> None:
+    """Keep the MD's Begehungsliste for an on-site audit; lists every Begehung by date."""
+
+    def run() -> None:
+        item = Begehungsliste(
+            hospital_ik=shown(hospital_ik),
+            received=received,
+            audit_date=audit_date,
+            items=tuple(shown(i) for i in items),
+        )
+        with _open_store(ctx) as store:
+            saved = store.save_begehungsliste(item, item_id=item_id)
+            every = store.begehungslisten()
+        listed = [
+            {"id": key, "audit_date": b.audit_date.isoformat(), "items": list(b.items)}
+            for key, b in every
+        ]
+        if as_json:
+            emit_json({"ok": True, "id": saved, "begehungslisten": listed})
+            return
+        click.echo(f"saved {saved}")
+        for entry in listed:
+            click.echo(f"{entry['audit_date']}  {entry['id']}  {', '.join(entry['items'])}")
+
+    _guarded(as_json, run)
+
+
+@case.command("strukturpruefung")
+@click.option("--standort", required=True, help="Standortnummer (9 digits, 77…).")
+@click.option("--ops", "ops_codes", multiple=True, required=True, help="OPS code, e.g. 8-98f.")
+@click.option("--evidence", multiple=True, help="Id of an evidence document.")
+@click.option("--recurrence", type=click.IntRange(2, 3), required=True, help="Every 2 or 3 years.")
+@click.option(
+    "--last-checked", required=True, type=DATE, callback=_as_date, help="Day of the last check."
+)
+@click.option("--id", "item_id", help="Id to replace an earlier entry (default: a new one).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def strukturpruefung(
+    ctx: click.Context,
+    standort: str,
+    ops_codes: tuple[str, ...],
+    evidence: tuple[str, ...],
+    recurrence: int,
+    last_checked: datetime.date,
+    item_id: str | None,
+    as_json: bool,
+) -> None:
+    """Keep a Strukturprüfung of one Standort; prints when the next one is due."""
+
+    def run() -> None:
+        item = Strukturpruefung(
+            standortnummer=shown(standort),
+            ops_codes=tuple(shown(c) for c in ops_codes),
+            evidence=tuple(shown(e) for e in evidence),
+            recurrence_years=recurrence,
+            last_checked=last_checked,
+        )
+        with _open_store(ctx) as store:
+            saved = store.save_strukturpruefung(item, item_id=item_id)
+        if as_json:
+            emit_json({"ok": True, "id": saved, "next_due": item.next_due.isoformat()})
+            return
+        click.echo(f"saved {saved}; next Strukturprüfung due {item.next_due:%d.%m.%Y}")
+
+    _guarded(as_json, run)
+
+
+@case.command("strukturpruefung-due")
+@click.option("--before", required=True, type=DATE, callback=_as_date, help="Due before this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def strukturpruefung_due(ctx: click.Context, before: datetime.date, as_json: bool) -> None:
+    """List the Strukturprüfungen due before a day, earliest first."""
+
+    def run() -> None:
+        with _open_store(ctx) as store:
+            found = store.strukturpruefungen_due(before)
+        listed = [
+            {
+                "id": key,
+                "standortnummer": s.standortnummer,
+                "ops_codes": list(s.ops_codes),
+                "next_due": s.next_due.isoformat(),
+            }
+            for key, s in found
+        ]
+        if as_json:
+            emit_json({"ok": True, "strukturpruefungen": listed})
+            return
+        if not listed:
+            click.echo("no Strukturprüfung due")
+        for entry in listed:
+            click.echo(
+                f"{entry['next_due']}  {entry['standortnummer']}  {', '.join(entry['ops_codes'])}"
+            )
 
     _guarded(as_json, run)
