@@ -21,7 +21,7 @@ from leportal_core.cases import model
 from leportal_core.cases._checks import CaseValidationError
 from leportal_core.cases.events import CaseEvent, EventKind
 from leportal_core.deadlines.engine import Deadline, compute_rule
-from leportal_core.deadlines.rules import PruefvV, find_rule, pruefvv_for_admission
+from leportal_core.deadlines.rules import PruefvV, Rule, find_rule, pruefvv_for_admission
 from leportal_core.errors import Location, Problem, Severity
 
 __all__ = [
@@ -145,6 +145,8 @@ class CaseView:
     eroerterung_end: model.EroerterungEnded | None = None
     closed: model.CaseClosed | None = None
     resume_state: CaseState | None = None
+    rules: Mapping[tuple[str, PruefvV], Rule] | None = attrs.field(default=None, eq=False)
+    """The rule book its deadlines use (``None``: :data:`~leportal_core.deadlines.RULES`)."""
 
     @property
     def version(self) -> PruefvV:
@@ -291,9 +293,12 @@ def apply(view: CaseView, event: CaseEvent) -> CaseView:
     return attrs.evolve(view, **change)  # type: ignore[arg-type]
 
 
-def replay(events: Iterable[CaseEvent]) -> CaseView:
-    """The view of a case from all its events, in order."""
-    view = CaseView()
+def replay(
+    events: Iterable[CaseEvent], *, rules: Mapping[tuple[str, PruefvV], Rule] | None = None
+) -> CaseView:
+    """The view of a case from all its events, in order; ``rules`` from
+    :func:`~leportal_core.deadlines.rules.configure` replaces periods that are not public."""
+    view = CaseView(rules=rules)
     for event in events:
         view = apply(view, event)
     return view
@@ -307,7 +312,7 @@ def _deadline(
     subject: str = "",
     missing: tuple[str, ...] = (),
 ) -> Deadline | None:
-    rule = find_rule(key, view.version, start)
+    rule = find_rule(key, view.version, start, view.rules)
     if rule is None or view.opened is None or start is None:
         return None
     deadline = compute_rule(

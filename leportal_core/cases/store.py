@@ -18,11 +18,12 @@ a killed process. Only then is the host hook ``leportal_case_event`` called.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import sqlite3
 import uuid
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from leportal_core.cases._checks import CaseValidationError
 from leportal_core.cases.aggregates import Begehungsliste, Strukturpruefung
 from leportal_core.cases.events import CaseEvent, EventKind, step_from_json, step_to_json
 from leportal_core.cases.state import CaseView, apply, open_deadlines, replay
+from leportal_core.deadlines.rules import RULES, PruefvV, Rule
 from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem
 from leportal_core.store import connect, ensure_schema, transaction
 
@@ -122,6 +124,7 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX case_deadlines_case ON case_deadlines (case_id);
     CREATE INDEX case_cases_projection ON case_cases (projection);
+    CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
 )
 """The ``cases`` component's migrations (append-only)."""
@@ -210,7 +213,9 @@ class CaseStore:
     """Audit cases in one SQLite file; see the module docstring.
 
     ``pm`` is the plug-in manager whose ``leportal_case_event`` hook hears every committed event;
-    ``clock`` returns the current timezone-aware instant (injected in tests).
+    ``clock`` returns the current timezone-aware instant (injected in tests); ``rules`` is a rule
+    book from :func:`leportal_core.deadlines.rules.configure` for a hospital whose reading of a
+    non-public period differs (changing it re-projects every case on the next opening).
     """
 
     def __init__(
@@ -219,12 +224,15 @@ class CaseStore:
         *,
         pm: pluggy.PluginManager | None = None,
         clock: Callable[[], datetime.datetime] = _utc_now,
+        rules: Mapping[tuple[str, PruefvV], Rule] | None = None,
     ) -> None:
         self._connection = connect(path)
         self._pm = pm
         self._clock = clock
+        self._rules = rules
         with self._errors("prepare"):
             ensure_schema(self._connection, COMPONENT, MIGRATIONS)
+            self._check_rules()
             self._reproject_stale()
 
     def close(self) -> None:
@@ -339,7 +347,7 @@ class CaseStore:
             )
         view = views.get(case_id)
         if view is None:
-            view = replay(self._load_events(connection, case_id))
+            view = replay(self._load_events(connection, case_id), rules=self._rules)
         if not opening and view.opened is None:
             raise _refused(
                 CaseNotFound,
@@ -454,6 +462,27 @@ class CaseStore:
             ],
         )
 
+    def _check_rules(self) -> None:
+        """A store opened with another rule book than last time gets its worklist recomputed."""
+        book = sorted(
+            f"{key}|{version.name}|{rule.period.amount}|{rule.period.unit.name}"
+            for (key, version), rule in (RULES if self._rules is None else self._rules).items()
+        )
+        fingerprint = hashlib.sha256("\n".join(book).encode()).hexdigest()
+        with transaction(self._connection) as connection:
+            row = connection.execute(
+                "SELECT value FROM case_settings WHERE key = 'rules'"
+            ).fetchone()
+            if row is not None and row[0] == fingerprint:
+                return
+            if row is not None:
+                connection.execute("UPDATE case_cases SET projection = 0")
+            connection.execute(
+                "INSERT INTO case_settings (key, value) VALUES ('rules', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (fingerprint,),
+            )
+
     def _reproject_stale(self) -> None:
         """Recompute the deadlines of every case projected by older rules (e.g. after the
         migration from a store of an older leportal), in batches of one transaction each."""
@@ -464,7 +493,11 @@ class CaseStore:
                     (PROJECTION, _REPROJECT_BATCH),
                 ).fetchall()
                 for (case_id,) in rows:
-                    self._project(connection, replay(self._load_events(connection, case_id)), None)
+                    self._project(
+                        connection,
+                        replay(self._load_events(connection, case_id), rules=self._rules),
+                        None,
+                    )
             if len(rows) < _REPROJECT_BATCH:
                 return
 
@@ -511,7 +544,7 @@ class CaseStore:
 
     def view(self, case_id: str) -> CaseView:
         """The case replayed from its events; :class:`CaseNotFound` when there is none."""
-        view = replay(self.events(case_id))
+        view = replay(self.events(case_id), rules=self._rules)
         if view.opened is None:
             raise _refused(
                 CaseNotFound,

@@ -32,6 +32,7 @@ __all__ = [
     "PruefvV",
     "Rule",
     "SourceKind",
+    "configure",
     "find_rule",
     "pruefvv_for_admission",
 ]
@@ -377,7 +378,36 @@ ALL_RULES: tuple[Rule, ...] = _ALL
 """Every rule, including the variants for invoices before a cut-over (see :func:`find_rule`)."""
 
 
-def find_rule(key: str, version: PruefvV, start: datetime.date | None = None) -> Rule | None:
+def configure(
+    overrides: Mapping[tuple[str, PruefvV], Period],
+) -> Mapping[tuple[str, PruefvV], Rule]:
+    """:data:`RULES` with some periods replaced by the hospital's reading.
+
+    Meant for rules whose wording is not public (``source_kind`` summary or paraphrase): the
+    changed rule keeps its source and says that the period was configured. An unknown
+    ``(key, version)`` raises ``KeyError``.
+
+    >>> book = configure({("eroerterung_documents", PruefvV.V2022): Period(amount=6, unit=Unit.WEEKS)})
+    >>> str(book[("eroerterung_documents", PruefvV.V2022)].period)
+    '6 Wochen'
+    """
+    book = dict(RULES)
+    for (key, version), period in overrides.items():
+        rule = book[(key, version)]
+        book[(key, version)] = attrs.evolve(
+            rule,
+            period=period,
+            source=f"{rule.source}; Frist vom Krankenhaus konfiguriert ({period} statt {rule.period})",
+        )
+    return MappingProxyType(book)
+
+
+def find_rule(
+    key: str,
+    version: PruefvV,
+    start: datetime.date | None = None,
+    rules: Mapping[tuple[str, PruefvV], Rule] | None = None,
+) -> Rule | None:
     """The rule ``key`` under ``version`` for a period starting on ``start``.
 
     ``audit_initiation`` starts with the invoice's receipt, and for invoices received before
@@ -397,7 +427,7 @@ def find_rule(key: str, version: PruefvV, start: datetime.date | None = None) ->
                 and start < rule.invoices_before
             ):
                 return rule
-    return RULES.get((key, version))
+    return (RULES if rules is None else rules).get((key, version))
 
 
 RULE_KEYS: tuple[str, ...] = tuple(dict.fromkeys(rule.key for rule in _ALL))
