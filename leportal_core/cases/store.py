@@ -730,4 +730,5 @@ def _struktur_from_json(text: str) -> Strukturpruefung:
         evidence=tuple(data["evidence"]),
         recurrence_years=data["recurrence_years"],
         last_checked=datetime.date.fromisoformat(data["last_checked"]),
+        ops_recurrence=tuple((code, years) for code, years in data.get("ops_recurrence", ())),
     )

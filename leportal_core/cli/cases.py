@@ -1035,6 +1035,12 @@ def begehung(
 @click.option("--evidence", multiple=True, help="Id of an evidence document.")
 @click.option("--recurrence", type=click.IntRange(2, 3), required=True, help="Every 2 or 3 years.")
 @click.option(
+    "--ops-recurrence",
+    "ops_recurrence",
+    multiple=True,
+    help="A code's own recurrence, e.g. '8-98f=3' (default: --recurrence).",
+)
+@click.option(
     "--last-checked", required=True, type=DATE, callback=_as_date, help="Day of the last check."
 )
 @click.option("--id", "item_id", help="Id to replace an earlier entry (default: a new one).")
@@ -1046,14 +1052,20 @@ def strukturpruefung(
     ops_codes: tuple[str, ...],
     evidence: tuple[str, ...],
     recurrence: int,
+    ops_recurrence: tuple[str, ...],
     last_checked: datetime.date,
     item_id: str | None,
     as_json: bool,
 ) -> None:
-    """Keep a Strukturprüfung of one Standort; prints when the next one is due."""
+    """Keep a Strukturprüfung of one Standort; prints when each OPS code is due next."""
 
     def run() -> None:
+        pairs = []
+        for text in ops_recurrence:
+            code, _, years = shown(text).partition("=")
+            pairs.append((code.strip(), int(years) if years.strip().isdigit() else 0))
         item = Strukturpruefung(
+            ops_recurrence=tuple(pairs),
             standortnummer=shown(standort),
             ops_codes=tuple(shown(c) for c in ops_codes),
             evidence=tuple(shown(e) for e in evidence),
@@ -1062,10 +1074,15 @@ def strukturpruefung(
         )
         with _open_store(ctx) as store:
             saved = store.save_strukturpruefung(item, item_id=item_id)
+        by_ops = {code: day.isoformat() for code, day in item.due_by_ops()}
         if as_json:
-            emit_json({"ok": True, "id": saved, "next_due": item.next_due.isoformat()})
+            emit_json(
+                {"ok": True, "id": saved, "next_due": item.next_due.isoformat(), "by_ops": by_ops}
+            )
             return
         click.echo(f"saved {saved}; next Strukturprüfung due {item.next_due:%d.%m.%Y}")
+        for code, day in item.due_by_ops():
+            click.echo(f"  {code}: {day:%d.%m.%Y}")
 
     _guarded(as_json, run)
 

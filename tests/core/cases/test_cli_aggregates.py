@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -79,3 +80,55 @@ def test_begehung_and_strukturpruefung(tmp_path: Path) -> None:
     assert code == 1
     assert "cases.struktur.standort" in out
     assert "cases.struktur.ops" in out
+
+
+def test_each_ops_code_has_its_own_recurrence(tmp_path: Path) -> None:
+    from leportal_core.cases import CaseStore, Strukturpruefung
+
+    store = ["--store", str(tmp_path / "cases.sqlite")]
+    code, out = _run(
+        [
+            *store,
+            "strukturpruefung",
+            "--standort",
+            "771234567",
+            "--ops",
+            "8-98f",
+            "--ops",
+            "8-550.1",
+            "--recurrence",
+            "2",
+            "--ops-recurrence",
+            "8-550.1=3",
+            "--last-checked",
+            "2026-06-01",
+            "--json",
+        ]
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    # 01.06.2026 + 2 Jahre = 01.06.2028 (8-98f), + 3 Jahre = 01.06.2029 (8-550.1)
+    assert data["by_ops"] == {"8-98f": "2028-06-01", "8-550.1": "2029-06-01"}
+    assert data["next_due"] == "2028-06-01"
+    with CaseStore(tmp_path / "cases.sqlite") as opened_store:
+        [(_, saved)] = opened_store.strukturpruefungen_due(datetime.date(2030, 1, 1))
+    assert isinstance(saved, Strukturpruefung)
+    assert saved.ops_recurrence == (("8-550.1", 3),)
+    code, out = _run(
+        [
+            *store,
+            "strukturpruefung",
+            "--standort",
+            "771234567",
+            "--ops",
+            "8-98f",
+            "--recurrence",
+            "2",
+            "--ops-recurrence",
+            "1-234=3",
+            "--last-checked",
+            "2026-06-01",
+        ]
+    )
+    assert code == 1
+    assert "cases.struktur.recurrence" in out
