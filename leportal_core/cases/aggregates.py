@@ -58,6 +58,8 @@ class Strukturpruefung:
     evidence: tuple[str, ...]
     recurrence_years: int
     last_checked: datetime.date
+    ops_recurrence: tuple[tuple[str, int], ...] = ()
+    """Per-OPS recurrence where a code differs from ``recurrence_years``, e.g. ``(("8-98f", 3),)``."""
 
     def __attrs_post_init__(self) -> None:
         check = Checker("Strukturprüfung")
@@ -89,9 +91,38 @@ class Strukturpruefung:
                 "recurrence_years",
             )
         check.date(self.last_checked, "last_checked")
+        if not isinstance(self.ops_recurrence, tuple):
+            check.add(
+                "cases.field.type",
+                "ops_recurrence must be (OPS code, years) pairs",
+                "ops_recurrence",
+            )
+        else:
+            for index, pair in enumerate(self.ops_recurrence):
+                if (
+                    not isinstance(pair, tuple)
+                    or len(pair) != 2
+                    or pair[0] not in (self.ops_codes or ())
+                    or pair[1] not in (2, 3)
+                    or isinstance(pair[1], bool)
+                ):
+                    check.add(
+                        "cases.struktur.recurrence",
+                        "each per-OPS recurrence names one of the OPS codes and 2 or 3 years",
+                        f"ops_recurrence[{index}]",
+                    )
         check.done()
+
+    def due_by_ops(self) -> tuple[tuple[str, datetime.date], ...]:
+        """When each OPS code is due next (its own recurrence, else ``recurrence_years``)."""
+        own = dict(self.ops_recurrence)
+        return tuple(
+            (code, add_months(self.last_checked, 12 * own.get(code, self.recurrence_years)))
+            for code in self.ops_codes
+        )
 
     @property
     def next_due(self) -> datetime.date:
-        """When the next Strukturprüfung is due (month arithmetic of § 188 BGB)."""
-        return add_months(self.last_checked, 12 * self.recurrence_years)
+        """When the next Strukturprüfung is due: the earliest OPS code (§ 188 BGB month
+        arithmetic)."""
+        return min(day for _, day in self.due_by_ops())

@@ -27,28 +27,34 @@ class EventKind(enum.Enum):
     """What happened; the value is the German label shown to users."""
 
     OPENED = "Fall angelegt"
+    PRUEFEINLEITUNG = "Prüfeinleitung der Krankenkasse erhalten"
     PRUEFANZEIGE = "Prüfanzeige erhalten"
     UNTERLAGENANFORDERUNG = "Unterlagenanforderung erhalten"
     DELIVERY = "Unterlagen geliefert"
+    WAIVER = "Unterlagen entbehrlich"
     GUTACHTEN = "Gutachten erhalten"
     LEISTUNGSENTSCHEIDUNG = "Leistungsentscheidung erhalten"
     FALLDIALOG_REQUESTED = "Falldialog angefragt"
     FALLDIALOG_ENDED = "Falldialog beendet"
     EROERTERUNG_STARTED = "Erörterungsverfahren eingeleitet"
+    EROERTERUNG_ANSWERED = "Antwort der Krankenkasse im Erörterungsverfahren"
     EROERTERUNG_ENDED = "Erörterungsverfahren beendet"
     CLOSED = "Fall abgeschlossen"
 
 
 _CLASSES: dict[EventKind, type[Any]] = {
     EventKind.OPENED: model.CaseOpened,
+    EventKind.PRUEFEINLEITUNG: model.Pruefeinleitung,
     EventKind.PRUEFANZEIGE: model.Pruefanzeige,
     EventKind.UNTERLAGENANFORDERUNG: model.Unterlagenanforderung,
     EventKind.DELIVERY: model.Delivery,
+    EventKind.WAIVER: model.ItemsWaived,
     EventKind.GUTACHTEN: model.Gutachten,
     EventKind.LEISTUNGSENTSCHEIDUNG: model.Leistungsentscheidung,
     EventKind.FALLDIALOG_REQUESTED: model.FalldialogRequested,
     EventKind.FALLDIALOG_ENDED: model.FalldialogEnded,
     EventKind.EROERTERUNG_STARTED: model.EroerterungStarted,
+    EventKind.EROERTERUNG_ANSWERED: model.EroerterungAnswered,
     EventKind.EROERTERUNG_ENDED: model.EroerterungEnded,
     EventKind.CLOSED: model.CaseClosed,
 }
@@ -64,6 +70,8 @@ _DATES = frozenset(
         "ended",
         "started",
         "closed",
+        "transmitted",
+        "waived",
     }
 )
 
@@ -105,8 +113,8 @@ def _decode_field(cls: type[Any], name: str, value: Any) -> Any:
         return model.Stay(**{k: _decode_field(model.Stay, k, v) for k, v in value.items()})
     if name == "state":
         return Bundesland[value]
-    if name == "items":
-        if cls is model.Pruefanzeige:
+    if name in ("items", "covers"):
+        if cls in (model.Pruefanzeige, model.Pruefeinleitung):
             return tuple(model.Pruefgegenstand[item] for item in value)
         return tuple(value)
     return value

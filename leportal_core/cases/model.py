@@ -18,20 +18,23 @@ import re
 import attrs
 
 from leportal_core.cases._checks import Checker
-from leportal_core.deadlines.calendar import Bundesland
+from leportal_core.deadlines.calendar import Bundesland, Place, place_for
 from leportal_core.identifiers import ik, kvnr
 
 __all__ = [
     "CaseClosed",
     "CaseOpened",
     "Delivery",
+    "EroerterungAnswered",
     "EroerterungEnded",
     "EroerterungStarted",
     "FalldialogEnded",
     "FalldialogRequested",
     "Gutachten",
+    "ItemsWaived",
     "Leistungsentscheidung",
     "Pruefanzeige",
+    "Pruefeinleitung",
     "Pruefgegenstand",
     "Stay",
     "Step",
@@ -86,7 +89,10 @@ class CaseOpened:
     """A case is created: identifiers, IKs, patient, stay, invoice and Bundesland of the hospital.
 
     ``invoice_received`` is the day the invoice reached the Kasse (start of the 4-month
-    Prüfeinleitungsfrist); ``roll_forward`` switches § 193 BGB for this case's deadlines.
+    Prüfeinleitungsfrist, 6 weeks before 2020); ``roll_forward`` switches § 193 BGB for this
+    case's deadlines. ``municipality`` (AGS or name) narrows the place of performance for § 193
+    BGB; ``catholic_holidays`` says whether it keeps the Land's local holidays when the table
+    of :mod:`leportal_core.deadlines.calendar` does not know it.
     """
 
     case_number: str
@@ -101,9 +107,21 @@ class CaseOpened:
     md_reference: str = ""
     kasse_case_number: str = ""
     roll_forward: bool = True
+    municipality: str = ""
+    catholic_holidays: bool | None = None
+
+    @property
+    def place(self) -> Place:
+        """The place of performance for § 193 BGB."""
+        return place_for(self.state, self.municipality, catholic=self.catholic_holidays)
 
     def __attrs_post_init__(self) -> None:
         check = Checker("case")
+        check.text(self.municipality, "municipality", required=False, max_len=80)
+        if self.catholic_holidays is not None and not isinstance(self.catholic_holidays, bool):
+            check.add(
+                "cases.field.type", "catholic_holidays must be true or false", "catholic_holidays"
+            )
         check.text(self.case_number, "case_number", max_len=40)
         check.identifier(self.hospital_ik, ik.validate, "hospital_ik")
         check.identifier(self.kasse_ik, ik.validate, "kasse_ik")
@@ -139,66 +157,137 @@ class CaseOpened:
         return {kind: value for kind, value in found.items() if value}
 
 
+def _check_items(check: Checker, items: object, what: str) -> None:
+    if not isinstance(items, tuple) or not all(isinstance(i, Pruefgegenstand) for i in items):
+        check.add("cases.field.type", "items must be Prüfgegenstände", "items")
+    elif not items:
+        check.add(
+            "cases.pruefanzeige.no_item",
+            f"a {what} without Prüfgegenstand is not valid (§ 4 PrüfvV)",
+            "items",
+        )
+    elif len(set(items)) != len(items):
+        check.add("cases.pruefanzeige.duplicate_item", "a Prüfgegenstand is named twice", "items")
+
+
+@attrs.frozen(kw_only=True)
+class Pruefeinleitung:
+    """The Kasse starts the audit and tells the hospital the Prüfgegenstände
+    (§ 275c Abs. 1 SGB V; § 4 PrüfvV). ``received`` is the day it reached the hospital; it
+    starts the Falldialog and the MD commission periods."""
+
+    received: datetime.date
+    items: tuple[Pruefgegenstand, ...]
+    question: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker("Prüfeinleitung")
+        check.date(self.received, "received")
+        _check_items(check, self.items, "Prüfeinleitung")
+        check.text(self.question, "question", required=False, max_len=2000)
+        check.done()
+
+
 @attrs.frozen(kw_only=True)
 class Pruefanzeige:
-    """The MD announces the audit; without a Prüfgegenstand it is no valid Prüfanzeige (§ 4 PrüfvV)."""
+    """The MD announces its commission (§ 6 PrüfvV); without a Prüfgegenstand it is no valid
+    Prüfanzeige. ``transmitted`` is the day the MD sent it (PrüfvV 2017 § 8 S. 3 counts the
+    Kasse's decision period from it); ``received`` the day it reached the hospital."""
 
     received: datetime.date
     items: tuple[Pruefgegenstand, ...]
     question: str = ""
     md_reference: str = ""
+    transmitted: datetime.date | None = None
 
     def __attrs_post_init__(self) -> None:
         check = Checker("Prüfanzeige")
         check.date(self.received, "received")
-        if not isinstance(self.items, tuple) or not all(
-            isinstance(item, Pruefgegenstand) for item in self.items
-        ):
-            check.add("cases.field.type", "items must be Prüfgegenstände", "items")
-        elif not self.items:
-            check.add(
-                "cases.pruefanzeige.no_item",
-                "a Prüfanzeige without Prüfgegenstand is not valid (§ 4 PrüfvV)",
-                "items",
+        if self.transmitted is not None:
+            check.date(self.transmitted, "transmitted")
+            check.order(
+                self.transmitted, self.received, "received", "received before it was transmitted"
             )
-        elif len(set(self.items)) != len(self.items):
-            check.add(
-                "cases.pruefanzeige.duplicate_item", "a Prüfgegenstand is named twice", "items"
-            )
+        _check_items(check, self.items, "Prüfanzeige")
         check.text(self.question, "question", required=False, max_len=2000)
         check.text(self.md_reference, "md_reference", required=False, max_len=40)
         check.done()
 
 
+def _check_texts(check: Checker, values: object, field: str) -> None:
+    if not isinstance(values, tuple):
+        check.add("cases.field.type", f"{field} must be a tuple of texts", field)
+        return
+    for index, item in enumerate(values):
+        check.text(item, f"{field}[{index}]")
+    if len(set(values)) != len(values):
+        check.add("cases.items.duplicate", f"{field} names an item twice", field)
+
+
 @attrs.frozen(kw_only=True)
 class Unterlagenanforderung:
-    """The MD asks for documents; the 8-week Ausschlussfrist runs from ``received``."""
+    """The MD asks for documents; this request's own 8-week Ausschlussfrist runs from ``received``.
+
+    ``reference`` identifies the request (the MD's Vorgang, as in
+    :class:`~leportal_core.delivery.DeliveryRequest`); without one the case calls it ``A<n>``
+    after its event number. ``items`` are the requested documents (ids or labels).
+    """
 
     received: datetime.date
     items: tuple[str, ...] = ()
+    reference: str = ""
 
     def __attrs_post_init__(self) -> None:
         check = Checker("Unterlagenanforderung")
         check.date(self.received, "received")
-        if not isinstance(self.items, tuple):
-            check.add("cases.field.type", "items must be a tuple of texts", "items")
-        else:
-            for index, item in enumerate(self.items):
-                check.text(item, f"items[{index}]")
+        _check_texts(check, self.items, "items")
+        check.text(self.reference, "reference", required=False, max_len=128)
         check.done()
 
 
 @attrs.frozen(kw_only=True)
 class Delivery:
-    """Documents were delivered to the MD; the delivery itself is kept by the documents component."""
+    """Documents were delivered to the MD; the delivery itself is kept by the documents component.
+
+    ``request`` names the Unterlagenanforderung it answers (its reference or ``A<n>``) and
+    ``covers`` the requested items it contains; build both from a delivery plan with
+    :func:`leportal_core.cases.delivery_from_plan`. A delivery naming no items discharges only
+    a request that named none. In the Erörterungsverfahren a delivery answers
+    ``eroerterung_documents``.
+    """
 
     delivered: datetime.date
     delivery_id: str
+    request: str = ""
+    covers: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         check = Checker("delivery")
         check.date(self.delivered, "delivered")
         check.text(self.delivery_id, "delivery_id", max_len=100)
+        check.text(self.request, "request", required=False, max_len=128)
+        _check_texts(check, self.covers, "covers")
+        check.done()
+
+
+@attrs.frozen(kw_only=True)
+class ItemsWaived:
+    """Requested items the hospital will not deliver, with the reason (e.g. the MD withdrew
+    them, or they do not exist); waived items no longer keep the request open."""
+
+    waived: datetime.date
+    request: str
+    items: tuple[str, ...]
+    reason: str
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker("waiver")
+        check.date(self.waived, "waived")
+        check.text(self.request, "request", max_len=128)
+        _check_texts(check, self.items, "items")
+        if isinstance(self.items, tuple) and not self.items:
+            check.add("cases.waiver.no_item", "name at least one waived item", "items")
+        check.text(self.reason, "reason", max_len=500)
         check.done()
 
 
@@ -274,6 +363,18 @@ class EroerterungStarted:
 
 
 @attrs.frozen(kw_only=True)
+class EroerterungAnswered:
+    """The Kasse answered the hospital's dispute in the Erörterungsverfahren."""
+
+    received: datetime.date
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker("Erörterungsverfahren")
+        check.date(self.received, "received")
+        check.done()
+
+
+@attrs.frozen(kw_only=True)
 class EroerterungEnded:
     """The Erörterungsverfahren ended, with or without agreement."""
 
@@ -304,9 +405,12 @@ class CaseClosed:
 
 Step = (
     CaseOpened
+    | Pruefeinleitung
     | Pruefanzeige
     | Unterlagenanforderung
     | Delivery
+    | ItemsWaived
+    | EroerterungAnswered
     | Gutachten
     | Leistungsentscheidung
     | FalldialogRequested

@@ -18,11 +18,12 @@ a killed process. Only then is the host hook ``leportal_case_event`` called.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import sqlite3
 import uuid
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from leportal_core.cases._checks import CaseValidationError
 from leportal_core.cases.aggregates import Begehungsliste, Strukturpruefung
 from leportal_core.cases.events import CaseEvent, EventKind, step_from_json, step_to_json
 from leportal_core.cases.state import CaseView, apply, open_deadlines, replay
+from leportal_core.deadlines.rules import RULES, PruefvV, Rule
 from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem, StorageError
 from leportal_core.store import connect, ensure_schema, guarded, transaction
 
@@ -104,8 +106,33 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX case_strukturpruefungen_due ON case_strukturpruefungen (next_due);
     """,
+    # 2 (issue 15): one deadline per rule *and subject* (each Unterlagenanforderung has its own),
+    # with what is still missing; ``projection`` marks cases whose deadlines must be recomputed
+    # from their events (done by CaseStore on opening, see ``PROJECTION``).
+    """
+    ALTER TABLE case_cases ADD COLUMN projection INTEGER NOT NULL DEFAULT 1;
+    DROP TABLE case_deadlines;
+    CREATE TABLE case_deadlines (
+        due TEXT NOT NULL,
+        case_id TEXT NOT NULL REFERENCES case_cases (case_id),
+        rule TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        case_number TEXT NOT NULL,
+        state TEXT NOT NULL,
+        missing TEXT NOT NULL,
+        PRIMARY KEY (due, case_id, rule, subject)
+    ) WITHOUT ROWID;
+    CREATE INDEX case_deadlines_case ON case_deadlines (case_id);
+    CREATE INDEX case_cases_projection ON case_cases (projection);
+    CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
 """The ``cases`` component's migrations (append-only)."""
+
+PROJECTION = 2
+"""Version of the deadline rules the projection was computed with. A case whose row carries a
+lower number is re-projected from its events when a store is opened — a store written by an
+older leportal (or before a rule changed) gets its worklist recomputed, its events untouched."""
 
 
 _SELECT_EVENTS = (
@@ -113,9 +140,12 @@ _SELECT_EVENTS = (
 )
 # The deadline table is clustered by due date (WITHOUT ROWID, key starting with ``due``) and
 # carries the case number and state, so "due in N days" is one sequential range scan, no join.
-_SELECT_DUE = "SELECT case_id, case_number, state, rule, due FROM case_deadlines "
-_DUE_BETWEEN = _SELECT_DUE + "WHERE due BETWEEN ? AND ? ORDER BY due, case_id, rule"
-_DUE_BEFORE = _SELECT_DUE + "WHERE due < ? ORDER BY due, case_id, rule"
+_SELECT_DUE = "SELECT case_id, case_number, state, rule, due, subject, missing FROM case_deadlines "
+_WHERE_BETWEEN = "WHERE due BETWEEN ? AND ? "
+_WHERE_BEFORE = "WHERE due < ? "
+_ORDER = "ORDER BY due, case_id, rule, subject LIMIT ? OFFSET ?"
+_COUNT = "SELECT count(*) FROM case_deadlines "
+_REPROJECT_BATCH = 500
 
 
 CaseStoreError = StorageError
@@ -147,6 +177,8 @@ class DueEntry:
     state: str
     rule: str
     due: datetime.date
+    subject: str = ""
+    missing: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -180,7 +212,9 @@ class CaseStore:
 
     ``pm`` is the plug-in manager whose ``leportal_case_event`` hook hears every committed event;
     ``clock`` returns the current timezone-aware instant (injected in tests). The file must hold a
-    store already; ``create=True`` makes a new one (:func:`leportal_core.store.connect`).
+    store already; ``create=True`` makes a new one (:func:`leportal_core.store.connect`). ``rules``
+    is a rule book from :func:`leportal_core.deadlines.rules.configure` for a hospital whose reading
+    of a non-public period differs (changing it re-projects every case on the next opening).
     """
 
     def __init__(
@@ -190,12 +224,17 @@ class CaseStore:
         pm: pluggy.PluginManager | None = None,
         clock: Callable[[], datetime.datetime] = _utc_now,
         create: bool = False,
+        rules: Mapping[tuple[str, PruefvV], Rule] | None = None,
     ) -> None:
         self._connection = connect(path, create=create)
         self._pm = pm
         self._clock = clock
+        self._rules = rules
         try:
-            ensure_schema(self._connection, COMPONENT, MIGRATIONS)
+            with self._errors("prepare"):
+                ensure_schema(self._connection, COMPONENT, MIGRATIONS)
+                self._check_rules()
+                self._reproject_stale()
         except BaseException:
             self._connection.close()
             raise
@@ -310,7 +349,7 @@ class CaseStore:
             )
         view = views.get(case_id)
         if view is None:
-            view = replay(self._load_events(connection, case_id))
+            view = replay(self._load_events(connection, case_id), rules=self._rules)
         if not opening and view.opened is None:
             raise _refused(
                 CaseNotFound,
@@ -350,7 +389,12 @@ class CaseStore:
                 step_to_json(item.step),
             ),
         )
-        self._project(connection, view, event, now)
+        self._project(connection, view, now)
+        if isinstance(event.step, model.Pruefanzeige) and event.step.md_reference:
+            connection.execute(
+                "INSERT OR IGNORE INTO case_identifiers (value, kind, case_id) VALUES (?, 'md_reference', ?)",
+                (event.step.md_reference, view.case_id),
+            )
         views[case_id] = view
         return event, True
 
@@ -387,34 +431,77 @@ class CaseStore:
         self,
         connection: sqlite3.Connection,
         view: CaseView,
-        event: CaseEvent,
-        now: datetime.datetime,
+        now: datetime.datetime | None,
     ) -> None:
-        connection.execute(
-            "UPDATE case_cases SET state = ?, sequence = ?, updated_at = ? WHERE case_id = ?",
-            (view.state.name, view.sequence, now.isoformat(), view.case_id),
-        )
-        if isinstance(event.step, model.Pruefanzeige) and event.step.md_reference:
+        """Rewrite the case's row and its running deadlines from ``view``."""
+        if now is None:  # re-projection: the case did not change, keep its updated_at
             connection.execute(
-                "INSERT OR IGNORE INTO case_identifiers (value, kind, case_id) VALUES (?, 'md_reference', ?)",
-                (event.step.md_reference, view.case_id),
+                "UPDATE case_cases SET state = ?, sequence = ?, projection = ? WHERE case_id = ?",
+                (view.state.name, view.sequence, PROJECTION, view.case_id),
+            )
+        else:
+            connection.execute(
+                "UPDATE case_cases SET state = ?, sequence = ?, updated_at = ?, projection = ? "
+                "WHERE case_id = ?",
+                (view.state.name, view.sequence, now.isoformat(), PROJECTION, view.case_id),
             )
         connection.execute("DELETE FROM case_deadlines WHERE case_id = ?", (view.case_id,))
         assert view.opened is not None
         connection.executemany(
-            "INSERT INTO case_deadlines (due, case_id, rule, case_number, state) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO case_deadlines (due, case_id, rule, subject, case_number, state, missing) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     d.due.isoformat(),
                     view.case_id,
                     d.rule.key,
+                    d.subject,
                     view.opened.case_number,
                     view.state.name,
+                    json.dumps(list(d.missing), ensure_ascii=False),
                 )
                 for d in open_deadlines(view)
             ],
         )
+
+    def _check_rules(self) -> None:
+        """A store opened with another rule book than last time gets its worklist recomputed."""
+        book = sorted(
+            f"{key}|{version.name}|{rule.period.amount}|{rule.period.unit.name}"
+            for (key, version), rule in (RULES if self._rules is None else self._rules).items()
+        )
+        fingerprint = hashlib.sha256("\n".join(book).encode()).hexdigest()
+        with transaction(self._connection) as connection:
+            row = connection.execute(
+                "SELECT value FROM case_settings WHERE key = 'rules'"
+            ).fetchone()
+            if row is not None and row[0] == fingerprint:
+                return
+            if row is not None:
+                connection.execute("UPDATE case_cases SET projection = 0")
+            connection.execute(
+                "INSERT INTO case_settings (key, value) VALUES ('rules', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (fingerprint,),
+            )
+
+    def _reproject_stale(self) -> None:
+        """Recompute the deadlines of every case projected by older rules (e.g. after the
+        migration from a store of an older leportal), in batches of one transaction each."""
+        while True:
+            with transaction(self._connection) as connection:
+                rows = connection.execute(
+                    "SELECT case_id FROM case_cases WHERE projection < ? LIMIT ?",
+                    (PROJECTION, _REPROJECT_BATCH),
+                ).fetchall()
+                for (case_id,) in rows:
+                    self._project(
+                        connection,
+                        replay(self._load_events(connection, case_id), rules=self._rules),
+                        None,
+                    )
+            if len(rows) < _REPROJECT_BATCH:
+                return
 
     def _notify(self, event: CaseEvent) -> None:
         if self._pm is None:
@@ -459,7 +546,7 @@ class CaseStore:
 
     def view(self, case_id: str) -> CaseView:
         """The case replayed from its events; :class:`CaseNotFound` when there is none."""
-        view = replay(self.events(case_id))
+        view = replay(self.events(case_id), rules=self._rules)
         if view.opened is None:
             raise _refused(
                 CaseNotFound,
@@ -493,9 +580,23 @@ class CaseStore:
         )
         raise CaseNotFound(message, [problem])
 
-    def _due(self, query: str, params: tuple[str, ...]) -> list[DueEntry]:
+    def _due(
+        self, where: str, params: tuple[str, ...], limit: int | None, offset: int
+    ) -> list[DueEntry]:
+        for name, value, lowest in (("limit", limit, 1), ("offset", offset, 0)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < lowest
+            ):
+                raise _refused(
+                    CaseValidationError,
+                    code="cases.query.page",
+                    message=f"{name} must be a whole number from {lowest}",
+                    field=name,
+                )
         with self._errors("read"):
-            rows = self._connection.execute(query, params).fetchall()
+            rows = self._connection.execute(
+                _SELECT_DUE + where + _ORDER, (*params, -1 if limit is None else limit, offset)
+            ).fetchall()
         return [
             DueEntry(
                 case_id=r[0],
@@ -503,12 +604,17 @@ class CaseStore:
                 state=r[2],
                 rule=r[3],
                 due=datetime.date.fromisoformat(r[4]),
+                subject=r[5],
+                missing=tuple(json.loads(r[6])),
             )
             for r in rows
         ]
 
-    def due_within(self, days: int, *, today: datetime.date | None = None) -> list[DueEntry]:
-        """Running deadlines due from today up to today + ``days`` (inclusive)."""
+    def _count(self, where: str, params: tuple[str, ...]) -> int:
+        with self._errors("read"):
+            return int(self._connection.execute(_COUNT + where, params).fetchone()[0])
+
+    def _window(self, days: int, today: datetime.date | None) -> tuple[str, str]:
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3660:
             raise _refused(
                 CaseValidationError,
@@ -517,12 +623,33 @@ class CaseStore:
                 field="days",
             )
         start = today or self.today()
-        end = start + datetime.timedelta(days=days)
-        return self._due(_DUE_BETWEEN, (start.isoformat(), end.isoformat()))
+        return start.isoformat(), (start + datetime.timedelta(days=days)).isoformat()
 
-    def overdue(self, *, today: datetime.date | None = None) -> list[DueEntry]:
-        """Running deadlines whose day has passed."""
-        return self._due(_DUE_BEFORE, ((today or self.today()).isoformat(),))
+    def due_within(
+        self,
+        days: int,
+        *,
+        today: datetime.date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[DueEntry]:
+        """Running deadlines due from today up to today + ``days`` (inclusive), earliest first;
+        ``limit``/``offset`` page through them (:meth:`count_due_within` gives the total)."""
+        return self._due(_WHERE_BETWEEN, self._window(days, today), limit, offset)
+
+    def count_due_within(self, days: int, *, today: datetime.date | None = None) -> int:
+        """How many entries :meth:`due_within` has in all."""
+        return self._count(_WHERE_BETWEEN, self._window(days, today))
+
+    def overdue(
+        self, *, today: datetime.date | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DueEntry]:
+        """Running deadlines whose day has passed, earliest first; paged like :meth:`due_within`."""
+        return self._due(_WHERE_BEFORE, ((today or self.today()).isoformat(),), limit, offset)
+
+    def count_overdue(self, *, today: datetime.date | None = None) -> int:
+        """How many entries :meth:`overdue` has in all."""
+        return self._count(_WHERE_BEFORE, ((today or self.today()).isoformat(),))
 
     def case_ids(self) -> Iterable[str]:
         """Every case id, in id order."""
@@ -605,4 +732,5 @@ def _struktur_from_json(text: str) -> Strukturpruefung:
         evidence=tuple(data["evidence"]),
         recurrence_years=data["recurrence_years"],
         last_checked=datetime.date.fromisoformat(data["last_checked"]),
+        ops_recurrence=tuple((code, years) for code, years in data.get("ops_recurrence", ())),
     )

@@ -16,6 +16,7 @@ import click
 import pluggy
 
 from leportal_core.cases import (
+    Begehungsliste,
     CaseClosed,
     CaseEvent,
     CaseOpened,
@@ -23,24 +24,38 @@ from leportal_core.cases import (
     CaseValidationError,
     CaseView,
     Delivery,
+    EroerterungAnswered,
     EroerterungEnded,
     EroerterungStarted,
     FalldialogEnded,
     FalldialogRequested,
     Gutachten,
+    ItemsWaived,
     Leistungsentscheidung,
     Pruefanzeige,
+    Pruefeinleitung,
     Pruefgegenstand,
     Stay,
     Step,
+    Strukturpruefung,
     Unterlagenanforderung,
     findings,
     open_deadlines,
+    request_status,
 )
 from leportal_core.cases.events import step_to_json
 from leportal_core.cases.store import DueEntry
 from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure, utf8_option
-from leportal_core.deadlines import RULE_KEYS, Bundesland, Deadline, PruefvV, compute
+from leportal_core.deadlines import (
+    RULE_KEYS,
+    Bundesland,
+    Deadline,
+    Place,
+    PruefvV,
+    compute,
+    parse_state,
+    place_for,
+)
 from leportal_core.deadlines.rules import pruefvv_for_admission
 from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem, StorageError
 
@@ -108,6 +123,16 @@ def _deadline_text(deadline: Deadline) -> str:
     is_flag=True,
     help="Do not move an end on a weekend or holiday to the next working day (§ 193 BGB).",
 )
+@click.option(
+    "--municipality",
+    default="",
+    help="Municipality (AGS or name) for local holidays, e.g. Augsburg; default: the Land.",
+)
+@click.option(
+    "--catholic-holidays/--no-catholic-holidays",
+    default=None,
+    help="The municipality keeps the Land's local Catholic holidays (BY, SN, TH).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def deadlines(
     rule: str,
@@ -115,16 +140,23 @@ def deadlines(
     state: str,
     admission: datetime.date | None,
     no_roll_forward: bool,
+    municipality: str,
+    catholic_holidays: bool | None,
     as_json: bool,
 ) -> None:
     """Compute a PrüfvV deadline with §§ 187-193 BGB and explain it."""
     version = pruefvv_for_admission(admission) if admission else PruefvV.V2022
 
     def run() -> None:
+        where: str | Place = shown(state)
+        if municipality:
+            where = place_for(
+                parse_state(shown(state)), shown(municipality), catholic=catholic_holidays
+            )
         result = compute(
             shown(rule),
             start,
-            shown(state),
+            where,
             version=version,
             roll_forward_enabled=not no_roll_forward,
         )
@@ -183,7 +215,21 @@ def _view_dict(view: CaseView, events: list[CaseEvent] | None = None) -> dict[st
         "state_label": view.state.value,
         "pruefvv": view.version.value,
         "allowed_steps": sorted(kind.name for kind in view.allowed),
+        "calendar": view.opened.place.calendar,
         "deadlines": [d.as_dict() for d in open_deadlines(view)],
+        "requests": [
+            {
+                "request": r.request_id,
+                "received": r.received.isoformat(),
+                "requested": list(r.requested),
+                "delivered": [{"item": i, "delivery_id": d} for i, d in r.delivered],
+                "waived": [{"item": i, "reason": why} for i, why in r.waived],
+                "missing": list(r.missing),
+                "discharged": r.discharged,
+                "due": r.due.isoformat() if r.due else None,
+            }
+            for r in request_status(view)
+        ],
         "findings": [p.as_dict() for p in findings(view)],
     }
     if events is not None:
@@ -233,7 +279,14 @@ def _report(store: CaseStore, event: CaseEvent, as_json: bool) -> None:
         f"state: {view.state.value}"
     )
     for deadline in open_deadlines(view):
-        click.echo(f"  due {deadline.due:%d.%m.%Y}: {deadline.rule.key} – {deadline.rule.title}")
+        click.echo(
+            f"  due {deadline.due:%d.%m.%Y}: {_entry_label(deadline.rule.key, deadline.subject, deadline.missing)} – {deadline.rule.title}"
+        )
+
+
+def _entry_label(rule: str, subject: str, missing: tuple[str, ...]) -> str:
+    label = f"{rule} {subject}".strip()
+    return label + (f" (fehlt: {', '.join(missing)})" if missing else "")
 
 
 @case.command()
@@ -255,6 +308,17 @@ def _report(store: CaseStore, event: CaseEvent, as_json: bool) -> None:
 @click.option("--md-reference", default="", help="Reference of the Medizinischer Dienst.")
 @click.option("--kasse-case-number", default="", help="Fallnummer der Krankenkasse.")
 @click.option("--no-roll-forward", is_flag=True, help="Switch § 193 BGB off for this case.")
+@click.option(
+    "--municipality",
+    default="",
+    help="Municipality of the hospital (AGS or name) for local holidays, e.g. 09761000 (Augsburg).",
+)
+@click.option(
+    "--catholic-holidays/--no-catholic-holidays",
+    default=None,
+    help="The municipality keeps the Land's local Catholic holidays (BY: Mariä Himmelfahrt; "
+    "SN/TH: Fronleichnam). Needed for municipalities the built-in table does not know.",
+)
 @_common
 @click.pass_context
 def create(ctx: click.Context, /, **options: Any) -> None:
@@ -307,6 +371,8 @@ def _build_opened(options: dict[str, Any]) -> CaseOpened:
             md_reference=shown(options["md_reference"]),
             kasse_case_number=shown(options["kasse_case_number"]),
             roll_forward=not options["no_roll_forward"],
+            municipality=shown(options["municipality"]),
+            catholic_holidays=options["catholic_holidays"],
         )
     except CaseValidationError as exc:
         problems.extend(exc.problems)
@@ -332,6 +398,12 @@ _CASE = click.argument("case_ref", metavar="CASE")
 )
 @click.option("--question", default="", help="Fragestellung der Kasse.")
 @click.option("--md-reference", default="", help="Reference of the Medizinischer Dienst.")
+@click.option(
+    "--transmitted",
+    type=DATE,
+    callback=_as_date,
+    help="Day the MD sent it (Übermittlung; PrüfvV 2017 § 8 counts from it).",
+)
 @_common
 @click.pass_context
 def pruefanzeige(
@@ -341,35 +413,82 @@ def pruefanzeige(
     items: tuple[str, ...],
     question: str,
     md_reference: str,
+    transmitted: datetime.date | None,
     actor: str,
     event_id: str | None,
     as_json: bool,
 ) -> None:
-    """Record a Prüfanzeige (at least one Prüfgegenstand)."""
+    """Record the MD's Prüfanzeige (§ 6 PrüfvV; at least one Prüfgegenstand)."""
 
     def build() -> Step:
-        codes: list[Pruefgegenstand] = []
-        for item in items:
-            try:
-                codes.append(Pruefgegenstand[shown(item).strip().upper()])
-            except KeyError:
-                raise CaseValidationError(
-                    "unknown Prüfgegenstand",
-                    [
-                        Problem(
-                            code="cases.pruefanzeige.unknown_item",
-                            message=f"{shown(item)!r} is not one of {', '.join(p.name for p in Pruefgegenstand)}",
-                        )
-                    ],
-                ) from None
         return Pruefanzeige(
             received=received,
-            items=tuple(codes),
+            items=_pruefgegenstaende(items),
             question=shown(question),
             md_reference=shown(md_reference),
+            transmitted=transmitted,
         )
 
     _record(ctx, case_ref, build, actor, event_id, as_json)
+
+
+def _pruefgegenstaende(items: tuple[str, ...]) -> tuple[Pruefgegenstand, ...]:
+    codes: list[Pruefgegenstand] = []
+    for item in items:
+        try:
+            codes.append(Pruefgegenstand[shown(item).strip().upper()])
+        except KeyError:
+            raise CaseValidationError(
+                "unknown Prüfgegenstand",
+                [
+                    Problem(
+                        code="cases.pruefanzeige.unknown_item",
+                        message=f"{shown(item)!r} is not one of {', '.join(p.name for p in Pruefgegenstand)}",
+                    )
+                ],
+            ) from None
+    return tuple(codes)
+
+
+@case.command()
+@_CASE
+@click.option(
+    "--received",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the Kasse's Prüfeinleitung reached the hospital.",
+)
+@click.option(
+    "--item",
+    "items",
+    multiple=True,
+    help="Prüfgegenstand by § 301 code: " + ", ".join(p.name for p in Pruefgegenstand),
+)
+@click.option("--question", default="", help="Fragestellung der Kasse.")
+@_common
+@click.pass_context
+def einleitung(
+    ctx: click.Context,
+    case_ref: str,
+    received: datetime.date,
+    items: tuple[str, ...],
+    question: str,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record the Kasse's Prüfeinleitung (§ 275c Abs. 1 SGB V, § 4 PrüfvV)."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: Pruefeinleitung(
+            received=received, items=_pruefgegenstaende(items), question=shown(question)
+        ),
+        actor,
+        event_id,
+        as_json,
+    )
 
 
 @case.command("request-documents")
@@ -382,6 +501,9 @@ def pruefanzeige(
     help="Day the Unterlagenanforderung arrived.",
 )
 @click.option("--item", "items", multiple=True, help="A requested document, e.g. 'OP-Bericht'.")
+@click.option(
+    "--reference", default="", help="The request's reference (MD's Vorgang); default A<event no.>."
+)
 @_common
 @click.pass_context
 def request_documents(
@@ -389,15 +511,18 @@ def request_documents(
     case_ref: str,
     received: datetime.date,
     items: tuple[str, ...],
+    reference: str,
     actor: str,
     event_id: str | None,
     as_json: bool,
 ) -> None:
-    """Record an Unterlagenanforderung; starts the 8-week Ausschlussfrist."""
+    """Record an Unterlagenanforderung; starts its own 8-week Ausschlussfrist."""
     _record(
         ctx,
         case_ref,
-        lambda: Unterlagenanforderung(received=received, items=tuple(shown(i) for i in items)),
+        lambda: Unterlagenanforderung(
+            received=received, items=tuple(shown(i) for i in items), reference=shown(reference)
+        ),
         actor,
         event_id,
         as_json,
@@ -414,6 +539,10 @@ def request_documents(
     help="Day the documents were delivered.",
 )
 @click.option("--delivery-id", required=True, help="Id of the delivery in the documents component.")
+@click.option(
+    "--request", "request_ref", default="", help="The request it answers (reference or A<n>)."
+)
+@click.option("--item", "items", multiple=True, help="A requested item the delivery contains.")
 @_common
 @click.pass_context
 def deliver(
@@ -421,15 +550,59 @@ def deliver(
     case_ref: str,
     delivered: datetime.date,
     delivery_id: str,
+    request_ref: str,
+    items: tuple[str, ...],
     actor: str,
     event_id: str | None,
     as_json: bool,
 ) -> None:
-    """Record that documents were delivered to the MD."""
+    """Record that documents were delivered to the MD, and which requested items they cover."""
     _record(
         ctx,
         case_ref,
-        lambda: Delivery(delivered=delivered, delivery_id=shown(delivery_id)),
+        lambda: Delivery(
+            delivered=delivered,
+            delivery_id=shown(delivery_id),
+            request=shown(request_ref),
+            covers=tuple(shown(i) for i in items),
+        ),
+        actor,
+        event_id,
+        as_json,
+    )
+
+
+@case.command()
+@_CASE
+@click.option("--waived", required=True, type=DATE, callback=_as_date, help="Day of the decision.")
+@click.option("--request", "request_ref", required=True, help="The request (reference or A<n>).")
+@click.option(
+    "--item", "items", multiple=True, required=True, help="A requested item not delivered."
+)
+@click.option("--reason", required=True, help="Why, e.g. 'vom MD zurückgenommen'.")
+@_common
+@click.pass_context
+def waive(
+    ctx: click.Context,
+    case_ref: str,
+    waived: datetime.date,
+    request_ref: str,
+    items: tuple[str, ...],
+    reason: str,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record requested items that will not be delivered, with the reason."""
+    _record(
+        ctx,
+        case_ref,
+        lambda: ItemsWaived(
+            waived=waived,
+            request=shown(request_ref),
+            items=tuple(shown(i) for i in items),
+            reason=shown(reason),
+        ),
         actor,
         event_id,
         as_json,
@@ -572,6 +745,29 @@ def eroerterung(
     _record(ctx, case_ref, lambda: EroerterungStarted(started=started), actor, event_id, as_json)
 
 
+@case.command("eroerterung-answer")
+@_CASE
+@click.option(
+    "--received",
+    required=True,
+    type=DATE,
+    callback=_as_date,
+    help="Day the Kasse's answer arrived.",
+)
+@_common
+@click.pass_context
+def eroerterung_answer(
+    ctx: click.Context,
+    case_ref: str,
+    received: datetime.date,
+    actor: str,
+    event_id: str | None,
+    as_json: bool,
+) -> None:
+    """Record the Kasse's answer in the Erörterungsverfahren."""
+    _record(ctx, case_ref, lambda: EroerterungAnswered(received=received), actor, event_id, as_json)
+
+
 @case.command("eroerterung-end")
 @_CASE
 @click.option(
@@ -632,18 +828,31 @@ def close(
     )
 
 
-def _print_due(entries: list[DueEntry], as_json: bool, today: datetime.date) -> None:
+def _print_due(
+    entries: list[DueEntry],
+    total: int,
+    page: tuple[int, int],
+    as_json: bool,
+    today: datetime.date,
+) -> None:
+    limit, offset = page
     if as_json:
         emit_json(
             {
                 "ok": True,
                 "today": today.isoformat(),
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+                "next_offset": offset + len(entries) if offset + len(entries) < total else None,
                 "deadlines": [
                     {
                         "case_id": e.case_id,
                         "case_number": e.case_number,
                         "state": e.state,
                         "rule": e.rule,
+                        "subject": e.subject,
+                        "missing": list(e.missing),
                         "due": e.due.isoformat(),
                     }
                     for e in entries
@@ -652,9 +861,27 @@ def _print_due(entries: list[DueEntry], as_json: bool, today: datetime.date) -> 
         )
         return
     if not entries:
-        click.echo("no deadlines")
+        click.echo(f"no deadlines ({total} in all)")
+        return
     for e in entries:
-        click.echo(f"{e.due:%d.%m.%Y}  {e.rule:<20} {e.case_number}  ({e.case_id}, {e.state})")
+        click.echo(
+            f"{e.due:%d.%m.%Y}  {_entry_label(e.rule, e.subject, e.missing):<20} "
+            f"{e.case_number}  ({e.case_id}, {e.state})"
+        )
+    click.echo(f"{offset + 1}–{offset + len(entries)} of {total}")
+
+
+def _paging(func: Callable[..., None]) -> Callable[..., None]:
+    func = click.option(
+        "--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many."
+    )(func)
+    return click.option(
+        "--limit",
+        default=100,
+        show_default=True,
+        type=click.IntRange(1, 10_000),
+        help="Show at most this many (the total is printed).",
+    )(func)
 
 
 @case.command()
@@ -671,10 +898,18 @@ def _print_due(entries: list[DueEntry], as_json: bool, today: datetime.date) -> 
     callback=_as_date,
     help="Pretend today is this day (default: today in Europe/Berlin).",
 )
+@_paging
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.pass_context
-def due(ctx: click.Context, days: int, today: datetime.date | None, as_json: bool) -> None:
-    """List running deadlines due from today to today + DAYS."""
+def due(
+    ctx: click.Context,
+    days: int,
+    today: datetime.date | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """List running deadlines due from today to today + DAYS, a page at a time."""
 
     if today is not None and today > datetime.date.max - datetime.timedelta(days=days):
         _fail(
@@ -693,7 +928,9 @@ def due(ctx: click.Context, days: int, today: datetime.date | None, as_json: boo
     def run() -> None:
         with _open_store(ctx) as store:
             day = today or store.today()
-            _print_due(store.due_within(days, today=day), as_json, day)
+            entries = store.due_within(days, today=day, limit=limit, offset=offset)
+            total = store.count_due_within(days, today=day)
+        _print_due(entries, total, (limit, offset), as_json, day)
 
     _guarded(as_json, run)
 
@@ -705,15 +942,20 @@ def due(ctx: click.Context, days: int, today: datetime.date | None, as_json: boo
     callback=_as_date,
     help="Pretend today is this day (default: today in Europe/Berlin).",
 )
+@_paging
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.pass_context
-def overdue(ctx: click.Context, today: datetime.date | None, as_json: bool) -> None:
-    """List running deadlines whose day has passed."""
+def overdue(
+    ctx: click.Context, today: datetime.date | None, limit: int, offset: int, as_json: bool
+) -> None:
+    """List running deadlines whose day has passed, a page at a time."""
 
     def run() -> None:
         with _open_store(ctx) as store:
             day = today or store.today()
-            _print_due(store.overdue(today=day), as_json, day)
+            entries = store.overdue(today=day, limit=limit, offset=offset)
+            total = store.count_overdue(today=day)
+        _print_due(entries, total, (limit, offset), as_json, day)
 
     _guarded(as_json, run)
 
@@ -740,9 +982,156 @@ def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
         click.echo("events:")
         for event in events:
             click.echo(f"  {event.describe()}")
+        click.echo(f"calendar: {view.opened.place.calendar}")
         for problem in findings(view):
             click.echo(f"WARNING {problem.code}: {problem.message}")
+        for r in request_status(view):
+            status = "erledigt" if r.discharged else f"Frist {r.due:%d.%m.%Y}" if r.due else "offen"
+            click.echo(f"Unterlagenanforderung {r.request_id} vom {r.received:%d.%m.%Y} ({status})")
+            click.echo("  angefordert: " + (", ".join(r.requested) or "(keine Einzelangaben)"))
+            click.echo("  geliefert: " + (", ".join(f"{i} ({d})" for i, d in r.delivered) or "–"))
+            if r.waived:
+                click.echo("  entbehrlich: " + ", ".join(f"{i} ({why})" for i, why in r.waived))
+            click.echo("  fehlt: " + (", ".join(r.missing) or "–"))
         for deadline in open_deadlines(view):
             click.echo(_deadline_text(deadline))
+
+    _guarded(as_json, run)
+
+
+# --- Begehungsliste and Strukturprüfung ----------------------------------------------------
+
+
+@case.command("begehung")
+@click.option("--hospital-ik", required=True, help="IK of the hospital.")
+@click.option("--received", required=True, type=DATE, callback=_as_date, help="Day the list came.")
+@click.option(
+    "--audit-date", required=True, type=DATE, callback=_as_date, help="Day of the Begehung."
+)
+@click.option("--item", "items", multiple=True, required=True, help="An item of the list.")
+@click.option("--id", "item_id", help="Id to replace an earlier list (default: a new one).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def begehung(
+    ctx: click.Context,
+    hospital_ik: str,
+    received: datetime.date,
+    audit_date: datetime.date,
+    items: tuple[str, ...],
+    item_id: str | None,
+    as_json: bool,
+) -> None:
+    """Keep the MD's Begehungsliste for an on-site audit; lists every Begehung by date."""
+
+    def run() -> None:
+        item = Begehungsliste(
+            hospital_ik=shown(hospital_ik),
+            received=received,
+            audit_date=audit_date,
+            items=tuple(shown(i) for i in items),
+        )
+        with _open_store(ctx) as store:
+            saved = store.save_begehungsliste(item, item_id=item_id)
+            every = store.begehungslisten()
+        listed = [
+            {"id": key, "audit_date": b.audit_date.isoformat(), "items": list(b.items)}
+            for key, b in every
+        ]
+        if as_json:
+            emit_json({"ok": True, "id": saved, "begehungslisten": listed})
+            return
+        click.echo(f"saved {saved}")
+        for entry in listed:
+            click.echo(f"{entry['audit_date']}  {entry['id']}  {', '.join(entry['items'])}")
+
+    _guarded(as_json, run)
+
+
+@case.command("strukturpruefung")
+@click.option("--standort", required=True, help="Standortnummer (9 digits, 77…).")
+@click.option("--ops", "ops_codes", multiple=True, required=True, help="OPS code, e.g. 8-98f.")
+@click.option("--evidence", multiple=True, help="Id of an evidence document.")
+@click.option("--recurrence", type=click.IntRange(2, 3), required=True, help="Every 2 or 3 years.")
+@click.option(
+    "--ops-recurrence",
+    "ops_recurrence",
+    multiple=True,
+    help="A code's own recurrence, e.g. '8-98f=3' (default: --recurrence).",
+)
+@click.option(
+    "--last-checked", required=True, type=DATE, callback=_as_date, help="Day of the last check."
+)
+@click.option("--id", "item_id", help="Id to replace an earlier entry (default: a new one).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def strukturpruefung(
+    ctx: click.Context,
+    standort: str,
+    ops_codes: tuple[str, ...],
+    evidence: tuple[str, ...],
+    recurrence: int,
+    ops_recurrence: tuple[str, ...],
+    last_checked: datetime.date,
+    item_id: str | None,
+    as_json: bool,
+) -> None:
+    """Keep a Strukturprüfung of one Standort; prints when each OPS code is due next."""
+
+    def run() -> None:
+        pairs = []
+        for text in ops_recurrence:
+            code, _, years = shown(text).partition("=")
+            pairs.append((code.strip(), int(years) if years.strip().isdigit() else 0))
+        item = Strukturpruefung(
+            ops_recurrence=tuple(pairs),
+            standortnummer=shown(standort),
+            ops_codes=tuple(shown(c) for c in ops_codes),
+            evidence=tuple(shown(e) for e in evidence),
+            recurrence_years=recurrence,
+            last_checked=last_checked,
+        )
+        with _open_store(ctx) as store:
+            saved = store.save_strukturpruefung(item, item_id=item_id)
+        by_ops = {code: day.isoformat() for code, day in item.due_by_ops()}
+        if as_json:
+            emit_json(
+                {"ok": True, "id": saved, "next_due": item.next_due.isoformat(), "by_ops": by_ops}
+            )
+            return
+        click.echo(f"saved {saved}; next Strukturprüfung due {item.next_due:%d.%m.%Y}")
+        for code, day in item.due_by_ops():
+            click.echo(f"  {code}: {day:%d.%m.%Y}")
+
+    _guarded(as_json, run)
+
+
+@case.command("strukturpruefung-due")
+@click.option("--before", required=True, type=DATE, callback=_as_date, help="Due before this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def strukturpruefung_due(ctx: click.Context, before: datetime.date, as_json: bool) -> None:
+    """List the Strukturprüfungen due before a day, earliest first."""
+
+    def run() -> None:
+        with _open_store(ctx) as store:
+            found = store.strukturpruefungen_due(before)
+        listed = [
+            {
+                "id": key,
+                "standortnummer": s.standortnummer,
+                "ops_codes": list(s.ops_codes),
+                "next_due": s.next_due.isoformat(),
+            }
+            for key, s in found
+        ]
+        if as_json:
+            emit_json({"ok": True, "strukturpruefungen": listed})
+            return
+        if not listed:
+            click.echo("no Strukturprüfung due")
+        for entry in listed:
+            click.echo(
+                f"{entry['next_due']}  {entry['standortnummer']}  {', '.join(entry['ops_codes'])}"
+            )
 
     _guarded(as_json, run)

@@ -9,10 +9,13 @@ datetime.date(2027, 3, 1)
 from __future__ import annotations
 
 from leportal_core.deadlines.calendar import (
+    MUNICIPALITIES,
     Bundesland,
     Move,
+    Place,
     holiday_name,
     is_working_day,
+    place_for,
     roll_forward,
 )
 from leportal_core.deadlines.engine import (
@@ -24,16 +27,22 @@ from leportal_core.deadlines.engine import (
 )
 from leportal_core.deadlines.periods import Period, Unit, add_months, period_end
 from leportal_core.deadlines.rules import (
+    ALL_RULES,
+    INVOICE_CUTOVER,
     PRUEFVV_2022_FROM,
     RULE_KEYS,
     RULES,
     PruefvV,
     Rule,
     SourceKind,
+    find_rule,
     pruefvv_for_admission,
 )
 
 __all__ = [
+    "ALL_RULES",
+    "INVOICE_CUTOVER",
+    "MUNICIPALITIES",
     "PRUEFVV_2022_FROM",
     "RULES",
     "RULE_KEYS",
@@ -42,6 +51,7 @@ __all__ = [
     "DeadlineError",
     "Move",
     "Period",
+    "Place",
     "PruefvV",
     "Rule",
     "SourceKind",
@@ -49,10 +59,12 @@ __all__ = [
     "add_months",
     "compute",
     "compute_rule",
+    "find_rule",
     "holiday_name",
     "is_working_day",
     "parse_state",
     "period_end",
+    "place_for",
     "pruefvv_for_admission",
     "roll_forward",
 ]

@@ -6,12 +6,13 @@
 datetime.date(2026, 4, 7)
 >>> print(d.explain())
 Übermittlung der angeforderten Unterlagen an den MD (Ausschlussfrist) – PrüfvV 2022
-  Quelle: § 7 Abs. 2 PrüfvV 2022 (Zusammenfassung; BSG B 1 KR 32/20 R) [Zusammenfassung]
+  Quelle: § 7 Abs. 2 PrüfvV 2022 (Zusammenfassungen BDO, DKG; BSG B 1 KR 32/20 R) [Zusammenfassung]
   Beginn: Eingang der Unterlagenanforderung beim Krankenhaus am Mo 09.02.2026 (§ 187 Abs. 1 BGB: dieser Tag zählt nicht)
   Frist: 8 Wochen → rechnerisches Ende Mo 06.04.2026 (§ 188 BGB)
+  Kalender (§ 193 BGB): Feiertage Hessen (HE) (Landeskalender)
   verschoben (§ 193 BGB, HE): 06.04.2026 Ostermontag (HE)
   Fristende: Di 07.04.2026
-  Folge bei Versäumnis: Rechnung gilt als erörtert; nicht gelieferte Unterlagen sind später ausgeschlossen (§ 301-Schlüssel MDK30/MDK31)
+  Folge bei Versäumnis: der MD begutachtet auf Basis der vorliegenden Unterlagen; nicht gelieferte Unterlagen sind später ausgeschlossen, die Rechnung gilt insoweit als erörtert (§ 301-Schlüssel MDK30/MDK31)
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from typing import Any
 
 import attrs
 
-from leportal_core.deadlines.calendar import Bundesland, Move, roll_forward
+from leportal_core.deadlines.calendar import Bundesland, Move, Place, roll_forward
 from leportal_core.deadlines.periods import period_end
-from leportal_core.deadlines.rules import RULE_KEYS, RULES, PruefvV, Rule
+from leportal_core.deadlines.rules import RULE_KEYS, PruefvV, Rule, find_rule
 from leportal_core.errors import Location, Problem, ValidationError
 
 __all__ = ["Deadline", "DeadlineError", "compute", "compute_rule", "parse_state"]
@@ -53,12 +54,23 @@ class Deadline:
     due: datetime.date
     moves: tuple[Move, ...]
     roll_forward: bool
+    place: Place | None = None
+    subject: str = ""
+    """What the deadline is about when a case has several of one rule, e.g. the request ``A3``."""
+    missing: tuple[str, ...] = ()
+    """What is still owed to discharge it, e.g. requested items not yet delivered."""
+
+    @property
+    def calendar(self) -> str:
+        """The holiday calendar the roll-forward used."""
+        return (self.place or Place(state=self.state)).calendar
 
     def explain(self) -> str:
         """The explanation for people, in German (the users' language)."""
         rule = self.rule
         lines = [
-            f"{rule.title} – {self.version.value}",
+            f"{rule.title} – {self.version.value}"
+            + (f" – betrifft {self.subject}" if self.subject else ""),
             f"  Quelle: {rule.source} [{rule.source_kind.value}]",
             f"  Beginn: {rule.start_event} am {_day(self.start)} "
             "(§ 187 Abs. 1 BGB: dieser Tag zählt nicht)",
@@ -66,12 +78,16 @@ class Deadline:
         ]
         if not self.roll_forward:
             lines.append("  keine Verschiebung nach § 193 BGB (abgeschaltet)")
-        elif self.moves:
+        else:
+            lines.append(f"  Kalender (§ 193 BGB): {self.calendar}")
+        if self.roll_forward and self.moves:
             lines.append(
-                f"  verschoben (§ 193 BGB, {self.state.name}): "
+                f"  verschoben (§ 193 BGB, {(self.place or Place(state=self.state)).code}): "
                 + ", ".join(str(move) for move in self.moves)
             )
         lines.append(f"  Fristende: {_day(self.due)}")
+        if self.missing:
+            lines.append("  fehlt noch: " + ", ".join(self.missing))
         if rule.consequence:
             lines.append(f"  Folge bei Versäumnis: {rule.consequence}")
         return "\n".join(lines)
@@ -95,6 +111,10 @@ class Deadline:
             "moves": [{"day": m.day.isoformat(), "reason": m.reason} for m in self.moves],
             "due": self.due.isoformat(),
             "consequence": rule.consequence,
+            "exclusion": rule.exclusion,
+            "calendar": self.calendar,
+            "subject": self.subject,
+            "missing": list(self.missing),
         }
 
 
@@ -121,12 +141,14 @@ def parse_state(value: str | Bundesland) -> Bundesland:
 def compute_rule(
     rule: Rule,
     start: datetime.date,
-    state: Bundesland,
+    state: Bundesland | Place,
     *,
     version: PruefvV,
     roll_forward_enabled: bool = True,
 ) -> Deadline:
-    """Apply ``rule`` to an event on ``start`` in ``state``."""
+    """Apply ``rule`` to an event on ``start`` at ``state`` (a Land or a :class:`Place`)."""
+    place = state if isinstance(state, Place) else None
+    land = state.state if isinstance(state, Place) else state
     try:
         raw_end = period_end(start, rule.period)
         due, moves = roll_forward(raw_end, state) if roll_forward_enabled else (raw_end, ())
@@ -145,7 +167,8 @@ def compute_rule(
         rule=rule,
         version=version,
         start=start,
-        state=state,
+        state=land,
+        place=place,
         raw_end=raw_end,
         due=due,
         moves=moves,
@@ -156,7 +179,7 @@ def compute_rule(
 def compute(
     rule: str,
     start: datetime.date,
-    state: str | Bundesland,
+    state: str | Bundesland | Place,
     *,
     version: PruefvV = PruefvV.V2022,
     roll_forward_enabled: bool = True,
@@ -175,7 +198,15 @@ def compute(
                 location=Location(field="rule"),
             )
         )
-    elif (found := RULES.get((rule, version))) is None:
+    elif (
+        found := find_rule(
+            rule,
+            version,
+            start
+            if isinstance(start, datetime.date) and not isinstance(start, datetime.datetime)
+            else None,
+        )
+    ) is None:
         problems.append(
             Problem(
                 code="deadline.rule.not_applicable",
@@ -191,11 +222,12 @@ def compute(
                 location=Location(field="start"),
             )
         )
-    land: Bundesland | None = None
-    try:
-        land = parse_state(state)
-    except DeadlineError as exc:
-        problems.extend(exc.problems)
+    land: Bundesland | Place | None = state if isinstance(state, Place) else None
+    if land is None:
+        try:
+            land = parse_state(state)  # type: ignore[arg-type]
+        except DeadlineError as exc:
+            problems.extend(exc.problems)
     if problems or found is None or land is None:
         raise DeadlineError("cannot compute the deadline", problems)
     return compute_rule(

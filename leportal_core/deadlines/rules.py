@@ -1,12 +1,14 @@
 """The deadline rules of the MD audit (Prüfverfahren), each with its legal source.
 
 Which Prüfverfahrensvereinbarung governs a case depends on the admission date: PrüfvV 2022 for
-admissions from 01.01.2022, PrüfvV 2017 (in force since 01.01.2017) before. Only summaries of
-§§ 4–10 PrüfvV are public; a rule citing a summary says so in ``source_kind`` and its ``source``.
+admissions from 01.01.2022, PrüfvV 2017 (in force since 01.01.2017) before; the
+Prüfeinleitungsfrist depends on the invoice's receipt (6 weeks before 01.01.2020). Each rule
+says how firm its source is in ``source_kind`` and cites section and sentence in ``source``.
 
-Sources: § 275c Abs. 1 SGB V (https://www.gesetze-im-internet.de/sgb_5/__275c.html); PrüfvV 2022
-as summarised by DKG, BDO and the BSG (B 1 KR 32/20 R); PrüfvV 2017 as summarised by DKG and BKK.
-The table and its caveats are in ``docs/deadlines.md``.
+Sources: § 275c Abs. 1 SGB V (https://www.gesetze-im-internet.de/sgb_5/__275c.html); § 275 Abs.
+1c S. 2 SGB V a.F.; the PrüfvV 2017 text as reproduced in the BKK Landesverband Süd's flipbook
+(§§ 4–10); PrüfvV 2022 as summarised by BDO, DKG and the BSG (B 1 KR 32/20 R). The table of every
+period, and what is not modelled and why, is in ``docs/deadlines.md``.
 """
 
 from __future__ import annotations
@@ -21,17 +23,26 @@ import attrs
 from leportal_core.deadlines.periods import Period, Unit
 
 __all__ = [
+    "ALL_RULES",
+    "AUSSCHLUSS",
+    "INVOICE_CUTOVER",
     "PRUEFVV_2022_FROM",
     "RULES",
     "RULE_KEYS",
     "PruefvV",
     "Rule",
     "SourceKind",
+    "configure",
+    "find_rule",
     "pruefvv_for_admission",
 ]
 
 PRUEFVV_2022_FROM = datetime.date(2022, 1, 1)
 """First admission date governed by the PrüfvV 2022."""
+
+INVOICE_CUTOVER = datetime.date(2020, 1, 1)
+"""Invoices received by the Kasse from this day on fall under § 275c Abs. 1 SGB V (4 months);
+earlier ones under § 275 Abs. 1c S. 2 SGB V a.F. (6 weeks)."""
 
 
 class PruefvV(enum.Enum):
@@ -45,6 +56,7 @@ class SourceKind(enum.Enum):
     """How firm a rule's source is."""
 
     STATUTE = "Gesetz"
+    TEXT = "Text der Vereinbarung (veröffentlichte Wiedergabe)"
     SUMMARY = "Zusammenfassung"
     PARAPHRASE = "Paraphrase"
 
@@ -71,6 +83,12 @@ class Rule:
     source_kind: SourceKind
     versions: frozenset[PruefvV]
     consequence: str = ""
+    invoices_before: datetime.date | None = None
+
+    @property
+    def exclusion(self) -> bool:
+        """An Ausschlussfrist: missing it cuts a right off (and the rule says which)."""
+        return AUSSCHLUSS in self.title
 
 
 def _rule(
@@ -84,6 +102,8 @@ def _rule(
     kind: SourceKind,
     versions: frozenset[PruefvV],
     consequence: str = "",
+    *,
+    invoices_before: datetime.date | None = None,
 ) -> Rule:
     return Rule(
         key=key,
@@ -95,6 +115,7 @@ def _rule(
         source_kind=kind,
         versions=versions,
         consequence=consequence,
+        invoices_before=invoices_before,
     )
 
 
@@ -102,18 +123,36 @@ _BOTH = frozenset(PruefvV)
 _V2022 = frozenset({PruefvV.V2022})
 _V2017 = frozenset({PruefvV.V2017})
 
+AUSSCHLUSS = "Ausschlussfrist"
+"""Marks a rule whose expiry cuts a right off; such a rule always states its consequence."""
+
+_FLIPBOOK = "Text der PrüfvV 2017 im BKK-Flipbook (bkk-sued.de)"
+
 _ALL = (
     _rule(
         "audit_initiation",
-        "Prüfeinleitung durch die Krankenkasse (Prüfanzeige an das Krankenhaus)",
+        "Prüfeinleitung durch die Krankenkasse und Anzeige beim Krankenhaus (Ausschlussfrist)",
         "Eingang der Rechnung bei der Krankenkasse",
         4,
         Unit.MONTHS,
         "Krankenkasse / Medizinischer Dienst",
-        "§ 275c Abs. 1 SGB V",
+        "§ 275c Abs. 1 S. 1 SGB V",
         SourceKind.STATUTE,
         _BOTH,
-        "eine spätere Prüfung ist unzulässig",
+        "eine spätere Prüfung ist unzulässig; die Rechnung gilt als nicht beanstandet",
+    ),
+    _rule(
+        "audit_initiation",
+        "Prüfeinleitung durch die Krankenkasse (Rechnung vor dem 01.01.2020, Ausschlussfrist)",
+        "Eingang der Rechnung bei der Krankenkasse",
+        6,
+        Unit.WEEKS,
+        "Krankenkasse / MDK",
+        "§ 275 Abs. 1c S. 2 SGB V a.F.; § 4 PrüfvV 2017 (SG Karlsruhe; " + _FLIPBOOK + ")",
+        SourceKind.STATUTE,
+        _V2017,
+        "eine spätere Prüfung ist unzulässig; die Rechnung gilt als nicht beanstandet",
+        invoices_before=INVOICE_CUTOVER,
     ),
     _rule(
         "documents",
@@ -122,73 +161,161 @@ _ALL = (
         8,
         Unit.WEEKS,
         "Krankenhaus",
-        "§ 7 Abs. 2 PrüfvV 2022 (Zusammenfassung; BSG B 1 KR 32/20 R)",
+        "§ 7 Abs. 2 PrüfvV 2022 (Zusammenfassungen BDO, DKG; BSG B 1 KR 32/20 R)",
         SourceKind.SUMMARY,
         _V2022,
-        "Rechnung gilt als erörtert; nicht gelieferte Unterlagen sind später ausgeschlossen "
+        "der MD begutachtet auf Basis der vorliegenden Unterlagen; nicht gelieferte Unterlagen "
+        "sind später ausgeschlossen, die Rechnung gilt insoweit als erörtert "
         "(§ 301-Schlüssel MDK30/MDK31)",
     ),
     _rule(
         "documents",
-        "Übermittlung der angeforderten Unterlagen an den MD",
+        "Übermittlung der angeforderten Unterlagen an den MDK (Ausschlussfrist)",
         "Eingang der Unterlagenanforderung beim Krankenhaus",
         8,
         Unit.WEEKS,
         "Krankenhaus",
-        "§ 7 Abs. 2 S. 4 PrüfvV 2017 (Text wiedergegeben im BKK-Flipbook; DKG: von 4 auf 8 Wochen)",
-        SourceKind.SUMMARY,
+        "§ 7 Abs. 2 S. 4–6 PrüfvV 2017 (" + _FLIPBOOK + "; DKG: von 4 auf 8 Wochen)",
+        SourceKind.TEXT,
         _V2017,
-        "Anspruch nur auf den unstrittigen Rechnungsbetrag; Nachlieferung binnen weiterer "
-        "6 Wochen möglich (siehe documents_late)",
+        "Anspruch nur auf den unstrittigen Rechnungsbetrag (§ 7 Abs. 2 S. 6); Nachlieferung "
+        "binnen weiterer 6 Wochen gegen 300 EUR möglich (documents_late)",
     ),
     _rule(
         "documents_late",
-        "Nachlieferung der Unterlagen",
+        "Nachlieferung der Unterlagen gegen 300 EUR (Ausschlussfrist)",
         "Ablauf der Frist für die Unterlagen",
         6,
         Unit.WEEKS,
         "Krankenhaus",
-        "§ 7 Abs. 2 PrüfvV 2017 (Zusammenfassung BKK, DKG)",
-        SourceKind.SUMMARY,
+        "§ 7 Abs. 2 S. 7 PrüfvV 2017 (" + _FLIPBOOK + "; DKG-Rundschreiben)",
+        SourceKind.TEXT,
         _V2017,
-        "Anspruch nur auf den unstreitigen Rechnungsbetrag",
+        "das Prüfverfahren wird nicht fortgesetzt; es bleibt beim Anspruch auf den unstrittigen "
+        "Rechnungsbetrag",
+    ),
+    _rule(
+        "data_correction",
+        "Korrektur oder Ergänzung der Datensätze im Vorverfahren",
+        "Einleitung des Prüfverfahrens (Eingang beim Krankenhaus)",
+        6,
+        Unit.WEEKS,
+        "Krankenhaus",
+        "§ 5 Abs. 1 PrüfvV 2017 (" + _FLIPBOOK + ")",
+        SourceKind.TEXT,
+        _V2017,
+        "Datensätze können im Vorverfahren nicht mehr korrigiert werden",
     ),
     _rule(
         "falldialog_answer",
-        "Antwort auf die Anfrage zum Falldialog",
-        "Eingang der Anfrage zum Falldialog",
+        "Annahme oder Ablehnung der Aufforderung zum Falldialog",
+        "Eingang der Aufforderung zum Falldialog",
         2,
         Unit.WEEKS,
-        "angefragte Seite",
-        "PrüfvV 2022 (Zusammenfassungen)",
+        "aufgeforderte Seite",
+        "§ 5 Abs. 4 S. 2 PrüfvV 2017 (" + _FLIPBOOK + ")",
+        SourceKind.TEXT,
+        _V2017,
+    ),
+    _rule(
+        "falldialog_answer",
+        "Antwort auf die Aufforderung zum Falldialog",
+        "Eingang der Aufforderung zum Falldialog",
+        2,
+        Unit.WEEKS,
+        "aufgeforderte Seite",
+        "§ 5 PrüfvV 2022 (Zusammenfassungen)",
         SourceKind.SUMMARY,
         _V2022,
     ),
     _rule(
         "falldialog_end",
-        "Ende des Falldialogs",
+        "Abschluss des Falldialogs",
         "Ablauf der Prüfeinleitungsfrist",
         2,
         Unit.MONTHS,
         "Krankenkasse und Krankenhaus",
-        "PrüfvV 2022 (Zusammenfassung BDO)",
+        "§ 5 PrüfvV 2022 (Zusammenfassung BDO: 2 Monate nach Ablauf der Prüfeinleitungsfrist)",
         SourceKind.SUMMARY,
         _V2022,
+    ),
+    _rule(
+        "invoice_correction",
+        "Korrektur der Rechnung nach Einigung im Falldialog",
+        "Einigung im Falldialog",
+        4,
+        Unit.WEEKS,
+        "Krankenhaus",
+        "§ 5 Abs. 6 S. 2 PrüfvV 2017 (" + _FLIPBOOK + ")",
+        SourceKind.TEXT,
+        _V2017,
     ),
     _rule(
         "md_commission",
-        "Beauftragung des MD nach einem Falldialog",
-        "Einleitung des Prüfverfahrens",
+        "Beauftragung des MDK nach gescheitertem Falldialog (Ausschlussfrist)",
+        "Einleitung des Prüfverfahrens (Eingang beim Krankenhaus)",
         12,
         Unit.WEEKS,
         "Krankenkasse",
-        "PrüfvV 2022 (Zusammenfassung BDO)",
+        "§ 6 Abs. 2 S. 1 PrüfvV 2017 (SG Karlsruhe; DKG: Ausschlussfrist)",
+        SourceKind.SUMMARY,
+        _V2017,
+        "die Prüfung bleibt auf die § 301-Daten, die Rechnung und den Falldialog beschränkt; "
+        "eine spätere Prüfanzeige ist unwirksam",
+    ),
+    _rule(
+        "md_commission",
+        "Beauftragung des MD nach gescheitertem Falldialog (Ausschlussfrist)",
+        "Einleitung des Prüfverfahrens (Eingang beim Krankenhaus)",
+        12,
+        Unit.WEEKS,
+        "Krankenkasse",
+        "PrüfvV 2022 (Zusammenfassung BDO: 12 Wochen nach Einleitung)",
         SourceKind.SUMMARY,
         _V2022,
+        "eine spätere Prüfanzeige ist unwirksam (Prüfung unzulässig)",
+    ),
+    _rule(
+        "decision",
+        "Mitteilung der leistungsrechtlichen Entscheidung der Krankenkasse (Ausschlussfrist)",
+        "Übermittlung der Prüfanzeige des MDK (§ 6 Abs. 3)",
+        11,
+        Unit.MONTHS,
+        "Krankenkasse",
+        "§ 8 S. 3, 4 PrüfvV 2017 (" + _FLIPBOOK + ")",
+        SourceKind.TEXT,
+        _V2017,
+        "eine spätere Mitteilung ist ausgeschlossen: die Krankenkasse kann die Rechnung nicht "
+        "mehr mindern",
+    ),
+    _rule(
+        "nachverfahren",
+        "Vorschlag eines Nachverfahrens durch das Krankenhaus",
+        "Zugang der Mitteilung der Krankenkasse nach § 8",
+        6,
+        Unit.WEEKS,
+        "Krankenhaus",
+        "§ 9 S. 1 PrüfvV 2017 (" + _FLIPBOOK + ")",
+        SourceKind.TEXT,
+        _V2017,
+        "kein Nachverfahren mehr (freiwillig, § 9 S. 2); es bleibt der Rechtsweg",
+    ),
+    _rule(
+        "invoice_correction_decision",
+        "Korrektur der Rechnung nach der Entscheidung der Krankenkasse",
+        "Zugang der Mitteilung der Krankenkasse nach § 8",
+        4,
+        Unit.WEEKS,
+        "Krankenhaus",
+        "§ 10 S. 3 PrüfvV 2017 (" + _FLIPBOOK + ")",
+        SourceKind.TEXT,
+        _V2017,
+        "die Krankenkasse kann mit dem festgestellten Erstattungsanspruch aufrechnen (§ 10 S. 1)",
     ),
     _rule(
         "eroerterung_request",
-        "Einleitung des Erörterungsverfahrens durch das Krankenhaus (Bestreiten)",
+        "Bestreiten der Leistungsentscheidung: Einleitung des Erörterungsverfahrens "
+        "(Ausschlussfrist)",
         "Eingang der Leistungsentscheidung der Krankenkasse",
         6,
         Unit.WEEKS,
@@ -196,6 +323,9 @@ _ALL = (
         "§ 9 PrüfvV 2022 (Paraphrase eines Anbieters)",
         SourceKind.PARAPHRASE,
         _V2022,
+        "die Entscheidung der Krankenkasse kann nicht mehr im Erörterungsverfahren bestritten "
+        "werden; im späteren Klageverfahren sind nicht erörterte Einwendungen und Unterlagen "
+        "ausgeschlossen (§ 17c Abs. 2b KHG)",
     ),
     _rule(
         "eroerterung_answer",
@@ -218,6 +348,8 @@ _ALL = (
         "§ 9 PrüfvV 2022 (Paraphrase eines Anbieters)",
         SourceKind.PARAPHRASE,
         _V2022,
+        "nicht vorgelegte Unterlagen können im Erörterungsverfahren nicht mehr berücksichtigt "
+        "werden",
     ),
     _rule(
         "eroerterung_end",
@@ -230,23 +362,73 @@ _ALL = (
         SourceKind.PARAPHRASE,
         _V2022,
     ),
-    _rule(
-        "decision",
-        "Leistungsentscheidung der Krankenkasse",
-        "Eingang der Prüfanzeige beim Krankenhaus",
-        11,
-        Unit.MONTHS,
-        "Krankenkasse",
-        "§ 8 PrüfvV 2017 (Zusammenfassung BKK, DKG)",
-        SourceKind.SUMMARY,
-        _V2017,
-    ),
 )
 
 RULES: Mapping[tuple[str, PruefvV], Rule] = MappingProxyType(
-    {(rule.key, version): rule for rule in _ALL for version in rule.versions}
+    {
+        (rule.key, version): rule
+        for rule in _ALL
+        if rule.invoices_before is None
+        for version in rule.versions
+    }
 )
 """Every rule by ``(key, PrüfvV)``; a key missing for a version does not apply under it."""
+
+ALL_RULES: tuple[Rule, ...] = _ALL
+"""Every rule, including the variants for invoices before a cut-over (see :func:`find_rule`)."""
+
+
+def configure(
+    overrides: Mapping[tuple[str, PruefvV], Period],
+) -> Mapping[tuple[str, PruefvV], Rule]:
+    """:data:`RULES` with some periods replaced by the hospital's reading.
+
+    Meant for rules whose wording is not public (``source_kind`` summary or paraphrase): the
+    changed rule keeps its source and says that the period was configured. An unknown
+    ``(key, version)`` raises ``KeyError``.
+
+    >>> book = configure({("eroerterung_documents", PruefvV.V2022): Period(amount=6, unit=Unit.WEEKS)})
+    >>> str(book[("eroerterung_documents", PruefvV.V2022)].period)
+    '6 Wochen'
+    """
+    book = dict(RULES)
+    for (key, version), period in overrides.items():
+        rule = book[(key, version)]
+        book[(key, version)] = attrs.evolve(
+            rule,
+            period=period,
+            source=f"{rule.source}; Frist vom Krankenhaus konfiguriert ({period} statt {rule.period})",
+        )
+    return MappingProxyType(book)
+
+
+def find_rule(
+    key: str,
+    version: PruefvV,
+    start: datetime.date | None = None,
+    rules: Mapping[tuple[str, PruefvV], Rule] | None = None,
+) -> Rule | None:
+    """The rule ``key`` under ``version`` for a period starting on ``start``.
+
+    ``audit_initiation`` starts with the invoice's receipt, and for invoices received before
+    01.01.2020 the 6-week period of § 275 Abs. 1c S. 2 SGB V a.F. applies instead of § 275c.
+
+    >>> find_rule("audit_initiation", PruefvV.V2017, datetime.date(2019, 12, 31)).period.amount
+    6
+    >>> find_rule("audit_initiation", PruefvV.V2017, datetime.date(2020, 1, 1)).period.amount
+    4
+    """
+    if start is not None:
+        for rule in _ALL:
+            if (
+                rule.key == key
+                and version in rule.versions
+                and rule.invoices_before is not None
+                and start < rule.invoices_before
+            ):
+                return rule
+    return (RULES if rules is None else rules).get((key, version))
+
 
 RULE_KEYS: tuple[str, ...] = tuple(dict.fromkeys(rule.key for rule in _ALL))
 """The rule keys in documentation order."""

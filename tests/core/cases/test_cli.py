@@ -153,11 +153,13 @@ def test_case_lifecycle(tmp_path: Path) -> None:
             "2026-03-01",
             "--delivery-id",
             "dlv-1",
+            "--item",
+            "OP-Bericht",
         ]
     )
-    assert code == 0
+    assert code == 0, out
     code, out = _run(["--store", store, "overdue", "--today", "2026-04-08"])
-    assert out.strip() == "no deadlines"
+    assert out.strip() == "no deadlines (0 in all)"
     code, out = _run(["--store", store, "show", case_id, "--json"])
     data = json.loads(out)["case"]
     assert [e["kind"] for e in data["events"]] == [

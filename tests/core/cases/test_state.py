@@ -38,14 +38,16 @@ def test_falldialog_deadlines_and_return_to_the_earlier_state(store: CaseStore) 
     store.record(case_id, FalldialogRequested(received=D(2026, 2, 2)), actor="kis")
     # Rechnungseingang 19.01.2026 + 4 Monate = Di 19.05.2026; Falldialog answer: 02.02. + 2 Wochen
     # = Mo 16.02.2026; Falldialog end: 19.05. + 2 Monate = So 19.07.2026 → Mo 20.07.2026.
+    # While the Falldialog runs the Prüfeinleitungsfrist is no longer open: a Falldialog
+    # follows the Einleitung (PrüfvV § 5).
     assert _deadlines(store, case_id) == [
         ("falldialog_answer", D(2026, 2, 16)),
-        ("audit_initiation", D(2026, 5, 19)),
         ("falldialog_end", D(2026, 7, 20)),
     ]
     store.record(case_id, FalldialogEnded(ended=D(2026, 2, 10), agreement=False), actor="kis")
     assert store.view(case_id).state is CaseState.OPENED
-    assert _deadlines(store, case_id) == [("audit_initiation", D(2026, 5, 19))]
+    # Without a recorded Einleitung the MD commission period cannot be computed.
+    assert _deadlines(store, case_id) == []
 
 
 def test_decision_and_eroerterung_deadlines(store: CaseStore) -> None:
@@ -60,9 +62,14 @@ def test_decision_and_eroerterung_deadlines(store: CaseStore) -> None:
         case_id, Leistungsentscheidung(received=D(2026, 6, 1), reduction=True), actor="kis"
     )
     assert _deadlines(store, case_id) == [("eroerterung_request", D(2026, 7, 13))]
-    # Erörterung begins Mo 15.06.2026 + 12 Wochen = Mo 07.09.2026.
+    # Erörterung begins Mo 15.06.2026: documents + 4 Wochen = Mo 13.07.2026, the Kasse's
+    # answer + 6 Wochen = Mo 27.07.2026, the end + 12 Wochen = Mo 07.09.2026.
     store.record(case_id, EroerterungStarted(started=D(2026, 6, 15)), actor="kis")
-    assert _deadlines(store, case_id) == [("eroerterung_end", D(2026, 9, 7))]
+    assert _deadlines(store, case_id) == [
+        ("eroerterung_documents", D(2026, 7, 13)),
+        ("eroerterung_answer", D(2026, 7, 27)),
+        ("eroerterung_end", D(2026, 9, 7)),
+    ]
 
 
 def test_no_dispute_deadline_without_reduction(store: CaseStore) -> None:
@@ -85,9 +92,11 @@ def test_an_old_admission_follows_pruefvv_2017(store: CaseStore) -> None:
     )
     store.record(case_id, Unterlagenanforderung(received=D(2022, 3, 8)), actor="kis")
     # 2017: documents 8 Wochen from Di 08.03.2022 = Di 03.05.2022; Kasse decides within
-    # 11 Monate of the Prüfanzeige (01.03.2022) = Mi 01.02.2023.
+    # 11 Monate of the Prüfanzeige (01.03.2022) = Mi 01.02.2023; Nachlieferung against 300 EUR
+    # another 6 Wochen after Di 03.05.2022 = Di 14.06.2022.
     assert _deadlines(store, case_id) == [
         ("documents", D(2022, 5, 3)),
+        ("documents_late", D(2022, 6, 14)),
         ("decision", D(2023, 2, 1)),
     ]
     assert store.view(case_id).version.value == "PrüfvV 2017"

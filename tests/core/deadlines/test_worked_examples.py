@@ -42,7 +42,7 @@ def test_invoice_received_31_october_2026_plus_four_months_is_1_march_2027() -> 
     assert deadline.raw_end.weekday() == 6
     assert deadline.due == D(2027, 3, 1)
     assert [str(move) for move in deadline.moves] == ["28.02.2027 Sonntag"]
-    assert deadline.rule.source == "§ 275c Abs. 1 SGB V"
+    assert deadline.rule.source == "§ 275c Abs. 1 S. 1 SGB V"
 
 
 def test_leap_year_month_end() -> None:
@@ -119,7 +119,7 @@ def test_bad_arguments_are_all_reported() -> None:
 
 def test_rule_not_under_that_pruefvv() -> None:
     with pytest.raises(DeadlineError) as caught:
-        compute("falldialog_answer", D(2020, 1, 1), "HE", version=PruefvV.V2017)
+        compute("falldialog_end", D(2020, 1, 1), "HE", version=PruefvV.V2017)
     assert caught.value.code == "deadline.rule.not_applicable"
 
 
