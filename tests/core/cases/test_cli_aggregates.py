@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from leportal_core.cli.cases import case
 from leportal_core.plugins import new_plugin_manager
+from leportal_core.store import connect
 
 
 def _run(args: list[str]) -> tuple[int, str]:
@@ -20,6 +21,7 @@ def _run(args: list[str]) -> tuple[int, str]:
 
 def test_begehung_and_strukturpruefung(tmp_path: Path) -> None:
     store = ["--store", str(tmp_path / "cases.sqlite")]
+    connect(tmp_path / "cases.sqlite", create=True).close()  # stores are made explicitly (leportal store init)
     code, out = _run(
         [
             *store,
@@ -86,6 +88,7 @@ def test_each_ops_code_has_its_own_recurrence(tmp_path: Path) -> None:
     from leportal_core.cases import CaseStore, Strukturpruefung
 
     store = ["--store", str(tmp_path / "cases.sqlite")]
+    connect(tmp_path / "cases.sqlite", create=True).close()  # stores are made explicitly (leportal store init)
     code, out = _run(
         [
             *store,

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from leportal_core.cli.cases import case, deadlines
 from leportal_core.plugins import new_plugin_manager
+from leportal_core.store import connect
 
 
 def test_deadlines_with_a_municipality() -> None:
@@ -25,6 +26,7 @@ def test_deadlines_with_a_municipality() -> None:
 
 def test_a_case_in_a_municipality_with_fronleichnam(tmp_path: Path) -> None:
     store = str(tmp_path / "cases.sqlite")
+    connect(store, create=True).close()  # stores are made explicitly (leportal store init)
     runner = CliRunner()
     args = ["--store", store, "create", "--case-number", "F-1", "--hospital-ik", "260326822"]
     args += ["--kasse-ik", "101575519", "--kvnr", "A123456780", "--admitted", "2026-01-05"]

@@ -35,7 +35,7 @@ def _documents_due(store: CaseStore, case_id: str) -> list[tuple[str, datetime.d
 
 def test_a_configured_period_is_used_explained_and_reprojected(tmp_path: Path) -> None:
     path = tmp_path / "cases.sqlite"
-    with CaseStore(path, clock=Clock()) as store:
+    with CaseStore(path, clock=Clock(), create=True) as store:
         case_id = store.open_case(opened(), actor="kis").case_id
         for step in (
             Pruefanzeige(received=D(2026, 2, 2), items=(Pruefgegenstand.KP000,)),

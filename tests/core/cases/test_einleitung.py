@@ -29,6 +29,7 @@ from leportal_core.cases import (
 )
 from leportal_core.cli.cases import case
 from leportal_core.plugins import new_plugin_manager
+from leportal_core.store import connect
 
 from .conftest import opened
 
@@ -143,6 +144,7 @@ def _cli(args: list[str]) -> tuple[int, str]:
 def test_cli_scenario_requests_delivery_and_falldialog(tmp_path: Path) -> None:
     store = str(tmp_path / "cases.sqlite")
     base = ["--store", store]
+    connect(store, create=True).close()  # stores are made explicitly (leportal store init)
     code, out = _cli(
         [
             *base,
@@ -277,6 +279,7 @@ def test_cli_scenario_requests_delivery_and_falldialog(tmp_path: Path) -> None:
 def test_cli_late_pruefanzeige_is_flagged(tmp_path: Path) -> None:
     store = str(tmp_path / "cases.sqlite")
     base = ["--store", store]
+    connect(store, create=True).close()  # stores are made explicitly (leportal store init)
     _cli(
         [
             *base,
