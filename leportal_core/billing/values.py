@@ -15,7 +15,8 @@ not evaluate". To keep ``decode(encode(x)) == x`` for *every* text, the mapping 
 - decode removes the first ``'`` exactly when it is followed by a trigger or by ``'``.
 
 So ``=SUMME(A1)`` ↔ ``'=SUMME(A1)``, ``'=x`` ↔ ``''=x``, while ``'t Hooft`` is written and read
-unchanged. Numbers, dates and codes are never prefixed: their syntax cannot start a formula other
+unchanged. :func:`is_formula` is the one definition of a formula cell: the encoder neutralises
+such text, the decoder warns (``billing.value.formula``) when a file holds one un-neutralised. Numbers, dates and codes are never prefixed: their syntax cannot start a formula other
 than a signed number, which a spreadsheet only displays.
 
 >>> neutralise("=1+1"), unneutralise("'=1+1"), neutralise("'t Hooft")
@@ -41,6 +42,7 @@ __all__ = [
     "Value",
     "cached_parser",
     "formatter_for",
+    "is_formula",
     "neutralise",
     "parser_for",
     "unneutralise",
@@ -70,12 +72,19 @@ class CellError(Exception):
         self.message = message
 
 
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet would treat ``text`` as a formula: it starts with ``=``, ``+``, ``-``,
+    ``@``, tab or CR (the OWASP "CSV Injection" list).
+
+    >>> is_formula("=cmd|' /C calc'!A0"), is_formula("'=cmd"), is_formula("")
+    (True, False, False)
+    """
+    return text[:1] in FORMULA_TRIGGERS
+
+
 def neutralise(text: str) -> str:
     """``text`` as written to the file: spreadsheet formulas defused (see module docstring)."""
-    if text and (
-        text[0] in FORMULA_TRIGGERS
-        or (text[0] == "'" and len(text) > 1 and text[1] in _ESCAPE_NEXT)
-    ):
+    if is_formula(text) or (text[:1] == "'" and text[1:2] in _ESCAPE_NEXT):
         return "'" + text
     return text
 
