@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from hashlib import blake2b
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 

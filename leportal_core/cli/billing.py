@@ -146,7 +146,9 @@ def _print_report(path: Path, profile: Profile, report: ValidationReport) -> Non
         kind = "" if problem.severity.value == "error" else " (warning)"
         click.echo(f"    {prefix}: {problem.code}{kind}: {shown(problem.message)}")
     if report.dropped:
-        click.echo(f"    ({report.dropped} more problems not listed; raise --max-problems to see them)")
+        click.echo(
+            f"    ({report.dropped} more problems not listed; raise --max-problems to see them)"
+        )
 
 
 @billing.command(name="profiles")

@@ -74,7 +74,8 @@ def test_an_unclosed_quote_stops_the_file_at_once() -> None:
     report = decoder.report()
     assert [p.code for p in report.problems] == ["billing.csv.unclosed_quote"]
     assert report.problems[0].location.line == 2  # where the quote opened
-    assert report.truncated and not report.valid
+    assert report.truncated
+    assert not report.valid
     # it stopped after the bound, not at the end of the million characters after it
     assert decoder._physical * 5 < MAX_RECORD * 2
 

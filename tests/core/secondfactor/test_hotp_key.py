@@ -15,7 +15,11 @@ from .conftest import SEED_SHA1, SEED_SHA256, SEED_SHA512
 
 # RFC 4226 Appendix D (SHA1) and RFC 6238 Appendix B (all three), as in test_vectors.py.
 RFC4226 = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583"]
-RFC6238_59 = {Algorithm.SHA1: "94287082", Algorithm.SHA256: "46119246", Algorithm.SHA512: "90693936"}
+RFC6238_59 = {
+    Algorithm.SHA1: "94287082",
+    Algorithm.SHA256: "46119246",
+    Algorithm.SHA512: "90693936",
+}
 SEEDS = {Algorithm.SHA1: SEED_SHA1, Algorithm.SHA256: SEED_SHA256, Algorithm.SHA512: SEED_SHA512}
 
 
