@@ -39,7 +39,6 @@ from leportal_core.billing.values import (
     Parser,
     Value,
     cached_parser,
-    is_formula,
 )
 from leportal_core.errors import FormatError, Location, Problem, Severity
 
@@ -366,7 +365,13 @@ class Decoder:
             lineterminator="\r\n",
         )
         keys = profile.keys
-        compiled = [cached_parser(column, profile) for column in profile.columns]
+        # One definition of a formula cell for build and validate (values.is_formula): a text
+        # cell that is one is never cached, and its parser reports it here.
+        formulas: list[int] = []
+        compiled = [
+            cached_parser(column, profile, lambda _, index=index: formulas.append(index))
+            for index, column in enumerate(profile.columns)
+        ]
         parsers = [parse for _, parse in compiled]
         caches = [cache for cache, _ in compiled]
         get = dict.get
@@ -382,13 +387,6 @@ class Decoder:
             if column.type is ColumnType.DECIMAL and _is_summed(profile, column.key)
         ]
         sums = [Decimal(0)] * len(sum_columns)
-        # One definition of a formula cell for build and validate (values.is_formula): only text
-        # columns are neutralised by the encoder, so only they are checked here.
-        text_columns = [
-            (index, column.header)
-            for index, column in enumerate(profile.columns)
-            if column.type is ColumnType.TEXT
-        ]
         end = 0
         try:
             while True:
@@ -434,9 +432,6 @@ class Decoder:
                     self._width(row, width, line)
                     continue
                 cells = row if direct else [row[i] if i is not None else "" for i in positions]
-                for index, _ in text_columns:
-                    if is_formula(cells[index]):
-                        self._formula(cells[index], line, index, positions)
                 # Cache lookups at C speed; the Python parsers only run on a miss.
                 values = cast(list[Value], list(map(get, caches, cells, misses)))
                 if MISSING in values:
@@ -446,8 +441,12 @@ class Decoder:
                             for parse, cell, value in zip(active, cells, values, strict=True)
                         ]
                     except CellError:
-                        self._cells(active, cells, positions, line)
+                        formulas.clear()
+                        self._cells(active, cells, positions, line)  # parses every cell again
+                        self._formulas(formulas, cells, line, positions)
                         continue
+                    if formulas:
+                        self._formulas(formulas, cells, line, positions)
                 self._readable += 1
                 before = self.errors
                 engine.check(line, values)
@@ -469,17 +468,22 @@ class Decoder:
         finally:
             self.sums = {key: total for (_, key), total in zip(sum_columns, sums, strict=True)}
 
-    def _formula(self, cell: str, line: int, index: int, positions: list[int | None]) -> None:
-        position = positions[index]
-        self._problem(
-            f"{self.profile.columns[index].header} {cell[:20]!r} starts with "
-            f"{cell[0]!r}: a spreadsheet would run it as a formula (CSV injection); write it "
-            "with a leading apostrophe, as 'billing build' does",
-            line,
-            None if position is None else position + 1,
-            warning=True,
-            code="billing.value.formula",
-        )
+    def _formulas(
+        self, found: list[int], cells: list[str], line: int, positions: list[int | None]
+    ) -> None:
+        """Warn about the formula cells (values.is_formula) the parsers met in this row."""
+        for index in sorted(set(found)):
+            cell, position = cells[index], positions[index]
+            self._problem(
+                f"{self.profile.columns[index].header} {cell[:20]!r} starts with "
+                f"{cell[0]!r}: a spreadsheet would run it as a formula (CSV injection); write it "
+                "with a leading apostrophe, as 'billing build' does",
+                line,
+                None if position is None else position + 1,
+                warning=True,
+                code="billing.value.formula",
+            )
+        found.clear()
 
     def _report_bad_bytes(self, line: int, row: list[str]) -> bool:
         found = False
@@ -575,7 +579,11 @@ class Decoder:
             )
 
     def _cells(
-        self, parsers: list[Parser], cells: list[str], positions: list[int | None], line: int
+        self,
+        parsers: list[Parser],
+        cells: list[str],
+        positions: list[int | None],
+        line: int,
     ) -> None:
         for parse, cell, position in zip(parsers, cells, positions, strict=True):
             if position is None:

@@ -112,14 +112,20 @@ def parser_for(column: Column, profile: Profile) -> Parser:
     return cached_parser(column, profile)[1]
 
 
-def cached_parser(column: Column, profile: Profile) -> tuple[dict[str, Value], Parser]:
+def cached_parser(
+    column: Column, profile: Profile, on_formula: Callable[[str], None] | None = None
+) -> tuple[dict[str, Value], Parser]:
     """The column's parser and the cache it fills: a hit in the cache is the parsed value.
 
     The decoder looks cells up in the cache first (one C-level ``dict.get`` per cell) and calls
-    the parser only on a miss.
+    the parser only on a miss. A text cell that :func:`is_formula` is never cached, and each
+    time one is parsed ``on_formula`` is called with it (the decoder warns about it).
     """
     parse = _TYPED[column.type](column, profile)
     header, required = column.header, column.required
+    text = column.type is ColumnType.TEXT
+    if on_formula is None:
+        on_formula = _ignore
     cache: dict[str, Value] = {}
     remembered = cache.get
 
@@ -132,11 +138,17 @@ def cached_parser(column: Column, profile: Profile) -> tuple[dict[str, Value], P
                 raise CellError(f"{header} is required but empty", code="billing.value.required")
             return None
         value = parse(raw)
-        if len(cache) < CACHE_SIZE:
+        if text and is_formula(raw):
+            on_formula(raw)  # never cached: every occurrence comes here
+        elif len(cache) < CACHE_SIZE:
             cache[raw] = value
         return value
 
     return cache, parse_cell
+
+
+def _ignore(_: str) -> None:
+    """``on_formula`` of callers that do not care."""
 
 
 def _text(column: Column, profile: Profile) -> Parser:

@@ -29,7 +29,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Final
 
-from fontTools import ttLib
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.errors import FPDFException
 from fpdf.fonts import SubsetMap, TTFFont
