@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import os
 import re
@@ -369,7 +370,7 @@ class Decoder:
         # cell that is one is never cached, and its parser reports it here.
         formulas: list[int] = []
         compiled = [
-            cached_parser(column, profile, lambda _, index=index: formulas.append(index))
+            cached_parser(column, profile, functools.partial(_note, formulas, index))
             for index, column in enumerate(profile.columns)
         ]
         parsers = [parse for _, parse in compiled]
@@ -592,6 +593,11 @@ class Decoder:
                 parse(cell)
             except CellError as exc:
                 self._problem(exc.message, line, position + 1, code=exc.code)
+
+
+def _note(found: list[int], index: int, _: str) -> None:
+    """``on_formula`` of column ``index``: remember it for the row's warnings."""
+    found.append(index)
 
 
 def _absent(_: str) -> Value:
