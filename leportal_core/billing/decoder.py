@@ -1,10 +1,12 @@
 """The streaming decoder: bytes of a billing file → typed records plus *every* problem found.
 
-Memory stays flat however long the file is: bytes are decoded incrementally
-(:class:`io.TextIOWrapper`), CSV records are split by the standard :mod:`csv` module (RFC 4180
-quoting: delimiters, quotes and line breaks inside quoted fields), physical lines are capped at
-:data:`MAX_LINE` characters and fields at the :mod:`csv` field limit, and the duplicate index spills
-to disk (:mod:`leportal_core.billing.rules`). Only problems accumulate; ``max_problems`` caps them.
+Memory stays flat however long the file is and however many problems it has: bytes are decoded
+incrementally (:class:`io.TextIOWrapper`), CSV records are split by the standard :mod:`csv` module
+(RFC 4180 quoting: delimiters, quotes and line breaks inside quoted fields), physical lines are
+capped at :data:`MAX_LINE` characters, fields at the :mod:`csv` field limit and a record spanning
+several lines at :data:`MAX_RECORD` characters (an unclosed quote stops the file at once), the
+duplicate index keeps fixed-size hashes and spills to disk (:mod:`leportal_core.billing.rules`),
+and only the first ``max_problems`` problems are kept: later ones are counted (per code), not kept.
 
 Bytes that are not valid in the profile's encoding are kept as surrogate escapes (PEP 383) while
 reading, so each is reported at its line and column instead of aborting the file.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import os
 import re
@@ -31,13 +34,33 @@ import attrs
 from leportal_core.billing.profile import ColumnType, ProductRule, Profile, TotalRule
 from leportal_core.billing.records import BillingRecord
 from leportal_core.billing.rules import GroupTotal, RuleEngine
-from leportal_core.billing.values import MISSING, CellError, Parser, Value, cached_parser
+from leportal_core.billing.values import (
+    MISSING,
+    CellError,
+    Parser,
+    Value,
+    cached_parser,
+)
 from leportal_core.errors import FormatError, Location, Problem, Severity
 
-__all__ = ["MAX_LINE", "Decoder", "ValidationReport", "decode", "iter_records", "validate"]
+__all__ = [
+    "DEFAULT_MAX_PROBLEMS",
+    "MAX_LINE",
+    "MAX_RECORD",
+    "Decoder",
+    "ValidationReport",
+    "decode",
+    "iter_records",
+    "validate",
+]
 
 MAX_LINE: Final = 1 << 20
 """Longest physical line read (characters); longer ones are reported and skipped."""
+MAX_RECORD: Final = 1 << 17
+"""Longest record spanning several physical lines (characters), the :mod:`csv` module's default
+field limit: beyond it a quoted field is taken to be unclosed and the file is refused at once."""
+DEFAULT_MAX_PROBLEMS: Final = 1000
+"""Problems kept by default; later ones are counted per code but not kept (flat memory)."""
 _SURROGATE: Final = re.compile(r"[\udc80-\udcff]")
 # UTF-8 bytes of umlauts and ß read as windows-1252 ("Ã¤", "Ã¼", "ÃŸ", …).
 _MOJIBAKE: Final = re.compile(
@@ -49,13 +72,18 @@ Source = bytes | bytearray | str | os.PathLike[str] | IO[bytes]
 """Bytes, a file name, or a binary stream (left open)."""
 
 
-class _Stop(Exception):
-    """The problem limit was reached."""
+class _Fatal(Exception):
+    """The rest of the file cannot be read (UTF-16, an unclosed quote); reported already."""
 
 
 @attrs.frozen(kw_only=True)
 class ValidationReport:
-    """What :func:`validate` found: counts, control totals and every problem (up to the limit)."""
+    """What :func:`validate` found: counts, control totals and the problems (up to the limit).
+
+    ``errors`` and ``warnings`` count every problem found, also those beyond the limit;
+    ``dropped`` is how many were counted but not kept (per code in ``dropped_codes``);
+    ``truncated`` says that ``problems`` is incomplete or the file was not read to its end.
+    """
 
     profile: str
     rows: int
@@ -64,16 +92,10 @@ class ValidationReport:
     truncated: bool
     sums: Mapping[str, Decimal]
     groups: tuple[GroupTotal, ...]
-
-    @property
-    def errors(self) -> int:
-        """Number of problems with severity ``error``."""
-        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        """Number of problems with severity ``warning``."""
-        return sum(1 for p in self.problems if p.severity is Severity.WARNING)
+    errors: int = 0
+    warnings: int = 0
+    dropped: int = 0
+    dropped_codes: Mapping[str, int] = attrs.field(factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -90,22 +112,27 @@ class Decoder:
         *,
         max_problems: int | None = None,
         file: str | None = None,
-        spill_threshold: int = 50_000,
+        spill_threshold: int | None = None,
     ) -> None:
         if max_problems is not None and max_problems < 1:
             raise ValueError("max_problems must be at least 1")
         self.profile = profile
-        self.max_problems = max_problems
+        self.max_problems = DEFAULT_MAX_PROBLEMS if max_problems is None else max_problems
         self.file = file
         self.spill_threshold = spill_threshold
         self.build_records = True  # validate() turns this off: it needs problems, not records
         self.problems: list[Problem] = []
+        self.errors = 0
+        self.warnings = 0
+        self.dropped_codes: dict[str, int] = {}
         self.rows_seen = 0
         self.valid_rows = 0
         self.truncated = False
         self.groups: tuple[GroupTotal, ...] = ()
         self.sums: dict[str, Decimal] = {}
         self._physical = 0
+        self._pending = 0  # characters and lines read since the last complete record
+        self._pending_lines = 0
         self._readable = 0
         self._bad_bytes = False
         self._mojibake_reported = False
@@ -120,16 +147,32 @@ class Decoder:
             truncated=self.truncated,
             sums=MappingProxyType(dict(self.sums)),
             groups=self.groups,
+            errors=self.errors,
+            warnings=self.warnings,
+            dropped=self.dropped,
+            dropped_codes=MappingProxyType(dict(self.dropped_codes)),
         )
+
+    @property
+    def dropped(self) -> int:
+        """Problems counted but not kept (beyond ``max_problems``)."""
+        return sum(self.dropped_codes.values())
 
     # -- problems -------------------------------------------------------------------------------
 
     def _add(self, problem: Problem) -> None:
+        if problem.severity is Severity.ERROR:
+            self.errors += 1
+        else:
+            self.warnings += 1
+        if len(self.problems) >= self.max_problems:
+            # Counted, not kept: memory does not grow with the number of problems (the codes
+            # are a fixed set, so this dict stays small).
+            self.dropped_codes[problem.code] = self.dropped_codes.get(problem.code, 0) + 1
+            return
         if self.file is not None and problem.location.file is None:
             problem = attrs.evolve(problem, location=attrs.evolve(problem.location, file=self.file))
         self.problems.append(problem)
-        if self.max_problems is not None and len(self.problems) >= self.max_problems:
-            raise _Stop
 
     def _problem(
         self,
@@ -190,17 +233,19 @@ class Decoder:
         engine = RuleEngine(profile, self._add, spill_threshold=self.spill_threshold)
         try:
             yield from self._records(text, engine)
-        except _Stop:
-            self.truncated = True
-            self.problems.append(
-                Problem(
-                    code="billing.problems.truncated",
-                    message=f"stopped after {self.max_problems} problems; the rest of the file "
-                    "was not checked",
-                    location=Location(file=self.file, line=self._physical),
-                    severity=Severity.WARNING,
+            if self.dropped:
+                self.truncated = True
+                codes = ", ".join(f"{c} ×{n}" for c, n in sorted(self.dropped_codes.items()))
+                self.warnings += 1
+                self.problems.append(
+                    Problem(
+                        code="billing.problems.truncated",
+                        message=f"kept the first {self.max_problems} problems; {self.dropped} "
+                        f"more were counted but not kept ({codes})",
+                        location=Location(file=self.file),
+                        severity=Severity.WARNING,
+                    )
                 )
-            )
         except OSError as exc:
             raise FormatError(
                 "cannot read the billing file",
@@ -225,6 +270,18 @@ class Decoder:
             if not line:
                 return
             self._physical += 1
+            self._pending += len(line)
+            self._pending_lines += 1
+            if self._pending > MAX_RECORD and self._pending_lines > 1:
+                self._problem(
+                    f"a quoted field runs on for more than {MAX_RECORD:,} characters over "
+                    f"{self._pending_lines} lines: an unclosed quote? The rest of the file was "
+                    "not checked",
+                    self._physical - self._pending_lines + 1,
+                    code="billing.csv.unclosed_quote",
+                )
+                self.truncated = True
+                raise _Fatal
             if first:
                 first = False
                 line = self._start(line)
@@ -276,7 +333,7 @@ class Decoder:
                     code="billing.encoding.invalid",
                 )
                 self._bad_bytes = False  # one problem for the whole file is enough
-                raise _EncodingFatal
+                raise _Fatal
         elif line.startswith(_UTF8_BOM_AS_1252):
             line = line[len(_UTF8_BOM_AS_1252) :]
             self._problem(
@@ -309,7 +366,13 @@ class Decoder:
             lineterminator="\r\n",
         )
         keys = profile.keys
-        compiled = [cached_parser(column, profile) for column in profile.columns]
+        # One definition of a formula cell for build and validate (values.is_formula): a text
+        # cell that is one is never cached, and its parser reports it here.
+        formulas: list[int] = []
+        compiled = [
+            cached_parser(column, profile, functools.partial(_note, formulas, index))
+            for index, column in enumerate(profile.columns)
+        ]
         parsers = [parse for _, parse in compiled]
         caches = [cache for cache, _ in compiled]
         get = dict.get
@@ -333,6 +396,7 @@ class Decoder:
                 except StopIteration:
                     break
                 except csv.Error as exc:
+                    self._pending = self._pending_lines = 0
                     self._problem(
                         f"the CSV structure is broken here: {exc}",
                         end + 1,
@@ -340,6 +404,7 @@ class Decoder:
                     )
                     end = self._physical
                     continue
+                self._pending = self._pending_lines = 0
                 line, end = end + 1, self._physical
                 if self._bad_bytes:
                     self._bad_bytes = False
@@ -377,12 +442,16 @@ class Decoder:
                             for parse, cell, value in zip(active, cells, values, strict=True)
                         ]
                     except CellError:
-                        self._cells(active, cells, positions, line)
+                        formulas.clear()
+                        self._cells(active, cells, positions, line)  # parses every cell again
+                        self._formulas(formulas, cells, line, positions)
                         continue
+                    if formulas:
+                        self._formulas(formulas, cells, line, positions)
                 self._readable += 1
-                before = len(self.problems)
+                before = self.errors
                 engine.check(line, values)
-                if len(self.problems) != before:
+                if self.errors != before:
                     continue
                 self.valid_rows += 1
                 for n, (index, _) in enumerate(sum_columns):
@@ -395,10 +464,27 @@ class Decoder:
             elif self.rows_seen == 0:
                 self._problem("the file has a header but no lines", 2, code="billing.file.no_rows")
             self.groups = tuple(engine.finish(self.rows_seen - self._readable))
-        except _EncodingFatal:
+        except _Fatal:
             pass
         finally:
             self.sums = {key: total for (_, key), total in zip(sum_columns, sums, strict=True)}
+
+    def _formulas(
+        self, found: list[int], cells: list[str], line: int, positions: list[int | None]
+    ) -> None:
+        """Warn about the formula cells (values.is_formula) the parsers met in this row."""
+        for index in sorted(set(found)):
+            cell, position = cells[index], positions[index]
+            self._problem(
+                f"{self.profile.columns[index].header} {cell[:20]!r} starts with "
+                f"{cell[0]!r}: a spreadsheet would run it as a formula (CSV injection); write it "
+                "with a leading apostrophe, as 'billing build' does",
+                line,
+                None if position is None else position + 1,
+                warning=True,
+                code="billing.value.formula",
+            )
+        found.clear()
 
     def _report_bad_bytes(self, line: int, row: list[str]) -> bool:
         found = False
@@ -494,7 +580,11 @@ class Decoder:
             )
 
     def _cells(
-        self, parsers: list[Parser], cells: list[str], positions: list[int | None], line: int
+        self,
+        parsers: list[Parser],
+        cells: list[str],
+        positions: list[int | None],
+        line: int,
     ) -> None:
         for parse, cell, position in zip(parsers, cells, positions, strict=True):
             if position is None:
@@ -505,13 +595,14 @@ class Decoder:
                 self._problem(exc.message, line, position + 1, code=exc.code)
 
 
+def _note(found: list[int], index: int, _: str) -> None:
+    """``on_formula`` of column ``index``: remember it for the row's warnings."""
+    found.append(index)
+
+
 def _absent(_: str) -> Value:
     """The parser of a column the file's header lacks (reported once, at the header)."""
     return None
-
-
-class _EncodingFatal(Exception):
-    """The file is in an encoding that cannot be read line by line (UTF-16)."""
 
 
 def _identity(positions: list[int | None]) -> bool:

@@ -15,7 +15,8 @@ not evaluate". To keep ``decode(encode(x)) == x`` for *every* text, the mapping 
 - decode removes the first ``'`` exactly when it is followed by a trigger or by ``'``.
 
 So ``=SUMME(A1)`` ↔ ``'=SUMME(A1)``, ``'=x`` ↔ ``''=x``, while ``'t Hooft`` is written and read
-unchanged. Numbers, dates and codes are never prefixed: their syntax cannot start a formula other
+unchanged. :func:`is_formula` is the one definition of a formula cell: the encoder neutralises
+such text, the decoder warns (``billing.value.formula``) when a file holds one un-neutralised. Numbers, dates and codes are never prefixed: their syntax cannot start a formula other
 than a signed number, which a spreadsheet only displays.
 
 >>> neutralise("=1+1"), unneutralise("'=1+1"), neutralise("'t Hooft")
@@ -41,6 +42,7 @@ __all__ = [
     "Value",
     "cached_parser",
     "formatter_for",
+    "is_formula",
     "neutralise",
     "parser_for",
     "unneutralise",
@@ -70,12 +72,19 @@ class CellError(Exception):
         self.message = message
 
 
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet would treat ``text`` as a formula: it starts with ``=``, ``+``, ``-``,
+    ``@``, tab or CR (the OWASP "CSV Injection" list).
+
+    >>> is_formula("=cmd|' /C calc'!A0"), is_formula("'=cmd"), is_formula("")
+    (True, False, False)
+    """
+    return text[:1] in FORMULA_TRIGGERS
+
+
 def neutralise(text: str) -> str:
     """``text`` as written to the file: spreadsheet formulas defused (see module docstring)."""
-    if text and (
-        text[0] in FORMULA_TRIGGERS
-        or (text[0] == "'" and len(text) > 1 and text[1] in _ESCAPE_NEXT)
-    ):
+    if is_formula(text) or (text[:1] == "'" and text[1:2] in _ESCAPE_NEXT):
         return "'" + text
     return text
 
@@ -103,14 +112,20 @@ def parser_for(column: Column, profile: Profile) -> Parser:
     return cached_parser(column, profile)[1]
 
 
-def cached_parser(column: Column, profile: Profile) -> tuple[dict[str, Value], Parser]:
+def cached_parser(
+    column: Column, profile: Profile, on_formula: Callable[[str], None] | None = None
+) -> tuple[dict[str, Value], Parser]:
     """The column's parser and the cache it fills: a hit in the cache is the parsed value.
 
     The decoder looks cells up in the cache first (one C-level ``dict.get`` per cell) and calls
-    the parser only on a miss.
+    the parser only on a miss. A text cell that :func:`is_formula` is never cached, and each
+    time one is parsed ``on_formula`` is called with it (the decoder warns about it).
     """
     parse = _TYPED[column.type](column, profile)
     header, required = column.header, column.required
+    text = column.type is ColumnType.TEXT
+    if on_formula is None:
+        on_formula = _ignore
     cache: dict[str, Value] = {}
     remembered = cache.get
 
@@ -123,11 +138,17 @@ def cached_parser(column: Column, profile: Profile) -> tuple[dict[str, Value], P
                 raise CellError(f"{header} is required but empty", code="billing.value.required")
             return None
         value = parse(raw)
-        if len(cache) < CACHE_SIZE:
+        if text and is_formula(raw):
+            on_formula(raw)  # never cached: every occurrence comes here
+        elif len(cache) < CACHE_SIZE:
             cache[raw] = value
         return value
 
     return cache, parse_cell
+
+
+def _ignore(_: str) -> None:
+    """``on_formula`` of callers that do not care."""
 
 
 def _text(column: Column, profile: Profile) -> Parser:

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from leportal_core.billing.decoder import ValidationReport, decode, validate
+from leportal_core.billing.decoder import DEFAULT_MAX_PROBLEMS, ValidationReport, decode, validate
 from leportal_core.billing.encoder import write_file
 from leportal_core.billing.profile import Profile, available_profiles, load_profile
 from leportal_core.billing.reconcile import reconcile
@@ -78,6 +78,8 @@ def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict
             "warnings": report.warnings,
         },
         "truncated": report.truncated,
+        "dropped": report.dropped,
+        "dropped_codes": dict(report.dropped_codes),
         "totals": {key: str(total) for key, total in report.sums.items()},
         "groups": [
             {
@@ -105,12 +107,11 @@ def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict
 @click.option(
     "--max-problems",
     type=click.IntRange(min=1),
-    default=None,
-    help="Stop after this many problems (for huge files).",
+    default=DEFAULT_MAX_PROBLEMS,
+    show_default=True,
+    help="Keep this many problems; later ones are counted (per code), not listed.",
 )
-def validate_command(
-    file: Path, profile_name: str, as_json: bool, max_problems: int | None
-) -> None:
+def validate_command(file: Path, profile_name: str, as_json: bool, max_problems: int) -> None:
     """Check a billing FILE line by line; exit 0 when valid, 1 when it has problems."""
     profile = _profile(profile_name, as_json)
     if not file.is_file():
@@ -144,8 +145,10 @@ def _print_report(path: Path, profile: Profile, report: ValidationReport) -> Non
         prefix = ", ".join(where) or "file"
         kind = "" if problem.severity.value == "error" else " (warning)"
         click.echo(f"    {prefix}: {problem.code}{kind}: {shown(problem.message)}")
-    if report.truncated:
-        click.echo("    (stopped early; raise --max-problems to see more)")
+    if report.dropped:
+        click.echo(
+            f"    ({report.dropped} more problems not listed; raise --max-problems to see them)"
+        )
 
 
 @billing.command(name="profiles")

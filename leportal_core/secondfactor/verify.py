@@ -24,6 +24,7 @@ import attrs
 from leportal_core.errors import Problem
 from leportal_core.secondfactor.clock import Clock, system_clock
 from leportal_core.secondfactor.policy import (
+    HotpKey,
     TotpPolicy,
     check_secret_length,
     hotp,
@@ -38,6 +39,9 @@ from leportal_core.secondfactor.throttle import (
 __all__ = ["MemoryVerifier", "Outcome", "Verdict", "check_totp"]
 
 _DUMMY_SECRET = b"leportal.secondfactor.no-such-account"
+_DEFAULT_POLICY = TotpPolicy()
+_DUMMY_KEY = HotpKey(_DUMMY_SECRET, _DEFAULT_POLICY.algorithm)
+_FRESH = AttemptState()  # frozen: one instance serves every account without state
 
 
 class Outcome(enum.Enum):
@@ -100,13 +104,18 @@ class Verdict:
         return _problem(self.outcome, self.retry_after)
 
 
-def match_step(secret: bytes, policy: TotpPolicy, code: str | None, current: int) -> int | None:
+def match_step(
+    secret: bytes | HotpKey, policy: TotpPolicy, code: str | None, current: int
+) -> int | None:
     """The step in the window whose code equals ``code``; every candidate is always compared."""
-    probe = code if code is not None else "x" * policy.digits  # never equals a code of digits
+    digits, algorithm = policy.digits, policy.algorithm
+    if type(secret) is not HotpKey:
+        secret = HotpKey(secret, algorithm)  # type: ignore[arg-type]  # set up once per window
+    probe = code if code is not None else "x" * digits  # never equals a code of digits
     matched = None
     # No step before 0 (the first 30 s of 1970): a counter is never negative (RFC 4226 §5.1).
     for step in range(max(0, current - policy.past_steps), current + policy.future_steps + 1):
-        expected = hotp(secret, step, digits=policy.digits, algorithm=policy.algorithm)
+        expected = hotp(secret, step, digits=digits, algorithm=algorithm)
         if compare_digest(probe, expected) and matched is None:
             matched = step
     return matched
@@ -114,21 +123,23 @@ def match_step(secret: bytes, policy: TotpPolicy, code: str | None, current: int
 
 def check_totp(
     *,
-    secret: bytes | None,
+    secret: bytes | HotpKey | None,
     policy: TotpPolicy,
     throttle: ThrottlePolicy,
     state: AttemptState,
     code: str,
     now: float,
+    dummy: bytes | HotpKey = _DUMMY_SECRET,
 ) -> tuple[Verdict, AttemptState]:
     """Judge one attempt at ``now``; returns the verdict and the state to store.
 
-    ``secret=None`` means the account has no active factor: the same work is done with a dummy
-    secret so the answer time does not reveal which accounts are enrolled.
+    ``secret=None`` means the account has no active factor: the same work is done with ``dummy``
+    so the answer time does not reveal which accounts are enrolled (pass a :class:`HotpKey` as
+    ``dummy`` when enrolled accounts' secrets are given as keys, so both paths cost the same).
     """
     candidate = normalise_code(code, digits=policy.digits)
     matched = match_step(
-        secret if secret is not None else _DUMMY_SECRET, policy, candidate, policy.step(now)
+        secret if secret is not None else dummy, policy, candidate, policy.step(now)
     )
     if secret is None:
         return Verdict(outcome=Outcome.NOT_ENROLLED), state
@@ -164,18 +175,20 @@ class MemoryVerifier:
     ) -> None:
         self._clock = clock
         self._throttle = throttle or ThrottlePolicy()
-        self._accounts: dict[str, tuple[bytes, TotpPolicy]] = {}
+        # The seed is kept only as a HotpKey: the HMAC set-up is done once per account.
+        self._accounts: dict[str, tuple[HotpKey, TotpPolicy]] = {}
         self._states: dict[str, AttemptState] = {}
 
     def add(self, account: str, secret: bytes, policy: TotpPolicy | None = None) -> None:
         """Register an active factor for ``account``."""
-        self._accounts[account] = (check_secret_length(secret), policy or TotpPolicy())
-        self._states[account] = AttemptState()
+        policy = policy or _DEFAULT_POLICY
+        self._accounts[account] = (HotpKey(check_secret_length(secret), policy.algorithm), policy)
+        self._states[account] = _FRESH
 
     def verify(self, account: str, code: str) -> Verdict:
         """Judge ``code`` for ``account`` at the trusted clock's time."""
-        secret, policy = self._accounts.get(account, (None, TotpPolicy()))
-        state = self._states.get(account, AttemptState())
+        secret, policy = self._accounts.get(account, (None, _DEFAULT_POLICY))
+        state = self._states.get(account, _FRESH)
         verdict, new = check_totp(
             secret=secret,
             policy=policy,
@@ -183,6 +196,7 @@ class MemoryVerifier:
             state=state,
             code=code,
             now=self._clock(),
+            dummy=_DUMMY_KEY,  # unknown accounts get the default policy, whose algorithm it has
         )
         if secret is not None and new is not state:
             self._states[account] = new
@@ -195,4 +209,4 @@ class MemoryVerifier:
 
     def state(self, account: str) -> AttemptState:
         """The attempt state of ``account`` (fresh when unknown)."""
-        return self._states.get(account, AttemptState())
+        return self._states.get(account, _FRESH)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leportal_core.billing.decoder import MAX_LINE
+from leportal_core.billing.decoder import MAX_LINE, MAX_RECORD
 from tests.core.billing.helpers import all_types_toml, replace_line, valid_bytes
 
 Case = tuple[str | None, bytes, int | None, bool]
@@ -75,6 +75,12 @@ DECODE_CASES: dict[str, Callable[[], Case]] = {
     "billing.encoding.bom_missing": lambda: _all(HEADER_ALL + b"a;1;J;\r\n", bom="required"),
     "billing.line_ending": lambda: _mass(_v().replace(b"\r\n", b"\n"), valid=True),
     "billing.csv.quoting": lambda: _mass(replace_line(_v(), 2, b";Muster;", b';"Muster"x;')),
+    "billing.csv.unclosed_quote": lambda: _mass(
+        replace_line(_v(), 2, b";Muster;", b';"Muster;') + b"a;b\r\n" * (MAX_RECORD // 4)
+    ),
+    "billing.value.formula": lambda: _mass(
+        replace_line(_v(), 2, b";Muster;", b";=cmd|' /C calc'!A0;"), valid=True
+    ),
     "billing.row.empty": lambda: _mass(replace_line(_v(), 2, b"RE-", b"\r\nRE-"), valid=True),
     "billing.row.missing_columns": lambda: _mass(replace_line(_v(), 2, b"8377,52;", b"8377,52")),
     "billing.row.extra_columns": lambda: _mass(replace_line(_v(), 2, b"8377,52;", b"8377,52;;")),

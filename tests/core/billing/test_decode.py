@@ -81,7 +81,7 @@ def test_amount_rounds_half_up_to_cents() -> None:
     assert "billing.amount.mismatch" in [p.code for p in validate(wrong, MASS).problems]
 
 
-def test_stop_after_n_problems() -> None:
+def test_keep_n_problems_and_count_the_rest() -> None:
     data = valid_bytes().replace(b";Tag;", b";Woche;")
     report = validate(data, MASS, max_problems=2)
     assert [p.code for p in report.problems] == [
@@ -91,6 +91,8 @@ def test_stop_after_n_problems() -> None:
     ]
     assert report.truncated
     assert report.problems[-1].severity is Severity.WARNING
+    assert dict(report.dropped_codes) == {"billing.total.unchecked": 1}
+    assert (report.errors, report.warnings) == (2, 2)
 
 
 def test_decode_raises_format_error_with_all_problems() -> None:
