@@ -471,6 +471,10 @@ class CaseStore:
             for (key, version), rule in (RULES if self._rules is None else self._rules).items()
         )
         fingerprint = hashlib.sha256("\n".join(book).encode()).hexdigest()
+        # Read first, outside a write transaction: opening a store to read it must not wait for
+        # (or block) another process's writer when nothing has to change.
+        if self._stored_rules() == fingerprint:
+            return
         with transaction(self._connection) as connection:
             row = connection.execute(
                 "SELECT value FROM case_settings WHERE key = 'rules'"
@@ -485,9 +489,20 @@ class CaseStore:
                 (fingerprint,),
             )
 
+    def _stored_rules(self) -> str | None:
+        row = self._connection.execute(
+            "SELECT value FROM case_settings WHERE key = 'rules'"
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def _reproject_stale(self) -> None:
         """Recompute the deadlines of every case projected by older rules (e.g. after the
         migration from a store of an older leportal), in batches of one transaction each."""
+        stale = self._connection.execute(
+            "SELECT 1 FROM case_cases WHERE projection < ? LIMIT 1", (PROJECTION,)
+        ).fetchone()
+        if stale is None:  # the usual case: no write transaction, so readers never wait
+            return
         while True:
             with transaction(self._connection) as connection:
                 rows = connection.execute(

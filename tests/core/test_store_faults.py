@@ -426,7 +426,7 @@ def next_step(cases: CaseStore, case_id: str, item: str = "Pflegebericht") -> An
     """A request for documents, or their delivery when a request is open (bulky on purpose)."""
     if cases.view(case_id).state is CaseState.DOCUMENTS_REQUESTED:
         return Delivery(delivered=DAY, delivery_id=uuid.uuid4().hex)
-    return Unterlagenanforderung(received=DAY, items=(item,) * 8)
+    return Unterlagenanforderung(received=DAY, items=tuple(f"{item} {n}" for n in range(8)))
 
 
 def write_until_failure(

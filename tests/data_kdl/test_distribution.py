@@ -63,5 +63,5 @@ def test_classify_uses_it_by_default(on_path: None) -> None:
 
 def test_distribution_carries_its_licence() -> None:
     assert "GNU GENERAL PUBLIC LICENSE" in (DIST / "LICENSE").read_text(encoding="utf-8")
-    assert 'license = { text = "GPL-3.0-or-later" }' in (DIST / "pyproject.toml").read_text()
+    assert 'license = "GPL-3.0-or-later"' in (DIST / "pyproject.toml").read_text()
     assert "kdl-2026.csv" in (DIST / "pyproject.toml").read_text()
