@@ -16,6 +16,7 @@ _ROUNDTRIP = frozenset({DOCUMENT, ENCODE, DECODE})
 __all__ = [
     "ALL_TESTS",
     "BIT_FLIPS",
+    "CALLS_CLEAN",
     "CAPABILITIES",
     "CODECS_PRESENT",
     "CODECS_REGISTER",
@@ -29,6 +30,7 @@ __all__ = [
     "HOOKS_DOCUMENTED",
     "IMPORT_CLEAN",
     "LARGE_CONTENT",
+    "LOADS",
     "PROBLEMS_WELL_FORMED",
     "RANDOM_BYTES",
     "ROUNDTRIP_DOCUMENT",
@@ -49,6 +51,16 @@ GROUPS: dict[str, str] = {
     "hygiene": "The plug-in is a good citizen: no import-time side effects, documented hooks.",
 }
 
+LOADS = TestSpec(
+    id="metadata.loads",
+    group="metadata",
+    per_codec=False,
+    description=(
+        "Loading the adapter (importing its module in the suite's process) returns within the "
+        "call timeout and raises nothing, SystemExit and KeyboardInterrupt included."
+    ),
+    source=_PLUGINS,
+)
 CODECS_REGISTER = TestSpec(
     id="metadata.codecs_register",
     group="metadata",
@@ -235,8 +247,22 @@ IMPORT_CLEAN = TestSpec(
     source=_PLUGINS,
     description=(
         "Importing the adapter's module in a fresh interpreter prints nothing, writes no file in "
-        "the working directory, starts no thread, changes no environment variable and adds no "
-        "logging handler."
+        "the working directory, HOME or TMPDIR, starts no thread (Python or OS), changes no "
+        "environment variable or interpreter state (recursion limit, root logger, warnings "
+        "filters, signal handlers, trace hooks) and takes at most the import budget of CPU "
+        "time (default 2 s)."
+    ),
+)
+CALLS_CLEAN = TestSpec(
+    id="hygiene.calls_clean",
+    group="hygiene",
+    per_codec=False,
+    source=_PLUGINS,
+    description=(
+        "During every earlier test, adapter code printed nothing (stdout, stderr, file "
+        "descriptors 1 and 2), left no file in TMPDIR, HOME or the working directory, and "
+        "changed no environment variable, working directory, locale, logging configuration, "
+        "recursion limit, warnings filter or signal handler."
     ),
 )
 HOOKS_DOCUMENTED = TestSpec(
@@ -251,6 +277,7 @@ HOOKS_DOCUMENTED = TestSpec(
 )
 
 ALL_TESTS: tuple[TestSpec, ...] = (
+    LOADS,
     CODECS_REGISTER,
     CODECS_PRESENT,
     VERSION,
@@ -270,4 +297,5 @@ ALL_TESTS: tuple[TestSpec, ...] = (
     PROBLEMS_WELL_FORMED,
     IMPORT_CLEAN,
     HOOKS_DOCUMENTED,
+    CALLS_CLEAN,
 )
