@@ -27,6 +27,7 @@ from leportal_conformance import (
     tests_hygiene,
     tests_malformed,
     tests_roundtrip,
+    tests_strict,
 )
 from leportal_conformance.guard import DEFAULT_CALL_TIMEOUT, call, call_deadline, describe_exception
 from leportal_conformance.model import (
@@ -107,7 +108,10 @@ def certify(
     probe: tests_hygiene.ImportProbe | None = None
     with sandbox.sandbox() as box, call_deadline(timeout):
         loading = _Loading()
-        record([run_test(catalog.LOADS, None, lambda: _load(spec, loading))])
+        loaded = run_test(catalog.LOADS, None, lambda: _load(spec, loading))
+        if loading.not_found is not None:
+            raise loading.not_found  # a usage error: no such adapter, nothing to certify
+        record([loaded])
         adapter = loading.adapter
         if adapter is not None:
             discovery = discover(adapter)
@@ -123,10 +127,9 @@ def certify(
             record(
                 tests_behaviour.run(codecs, seed=seed, max_examples=max_examples, capabilities=caps)
             )
+            record(tests_strict.run(spec, adapter.name, codecs, seed=seed, capabilities=caps))
             probe = tests_hygiene.ImportProbe(spec, budget=import_budget)
             record(tests_hygiene.run(spec, adapter, probe=probe, sandbox=box))
-    if loading.not_found is not None:
-        raise loading.not_found
     return CertificationResult(
         suite_name=SUITE_NAME,
         suite_version=__version__,

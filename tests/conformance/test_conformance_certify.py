@@ -21,6 +21,7 @@ TOY = f"{toy_adapter.__name__}:plugin"
 SEED = 20260209
 EXAMPLES = 25
 TOY_IDS = {
+    "metadata.loads",
     "metadata.codecs_register",
     "metadata.codecs_present",
     "metadata.version",
@@ -40,6 +41,7 @@ TOY_IDS = {
     "errors.problems[toy.document]",
     "hygiene.import_clean",
     "hygiene.hooks_documented",
+    "hygiene.calls_clean",
 }
 
 
@@ -132,6 +134,9 @@ def test_report_json(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
     adapter = dict(report["adapter"])
     distribution = adapter.pop("distribution")
     assert distribution["root"] == "tests"
+    # The toy adapter is not installed: REPRODUCE.md needs the directory it was found in.
+    assert adapter.pop("import_path") == [str(Path(__file__).resolve().parents[2])]
+    assert "leportal-core" in {d["name"] for d in distribution["distributions"]}
     assert adapter == {
         "spec": TOY,
         "name": "toy",
@@ -146,6 +151,7 @@ def test_report_json(toy_run: tuple[CertificationResult, ReportFiles]) -> None:
     assert report["finished"] >= report["started"]
     assert {"python", "platform"} <= set(report["environment"])
     assert f"--seed {SEED}" in report["reproduce"]
+    assert report["reproduce"].startswith("env PYTHONPATH=")
     assert report["counts"] == {"passed": len(TOY_IDS), "failed": 0, "error": 0, "skipped": 0}
     assert report["mode"] == "certification"
     assert report["known_failures"] == []
@@ -245,7 +251,9 @@ def test_reports_are_replaced_whole(toy_run: tuple[CertificationResult, ReportFi
     ],
 )
 def test_broken_adapter_fails_the_expected_test(adapter: str, failing: str, fragment: str) -> None:
-    result = certify(broken(adapter), seed=SEED, max_examples=EXAMPLES, timeout=0.5)
+    # A short deadline where a hang is the point; elsewhere a loaded machine must not time out.
+    timeout = 2.0 if adapter == "hangs_on_empty" else 30.0
+    result = certify(broken(adapter), seed=SEED, max_examples=EXAMPLES, timeout=timeout)
     assert not result.certified
     assert result.verdict == "NOT CERTIFIED"
     by_id = {test.id: test for test in result.tests}

@@ -261,12 +261,16 @@ def test_deadline_abandons_a_hanging_call_and_fails_the_rest_of_the_test_at_once
         release.set()
 
 
-def test_interrupts_raised_on_the_worker_reach_the_caller() -> None:
+def test_exits_raised_by_adapter_code_on_the_worker_are_findings() -> None:
     def leave() -> None:
         raise SystemExit(3)
 
-    with call_deadline(5), pytest.raises(SystemExit):
-        call(leave)
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    with call_deadline(5):
+        assert isinstance(call(leave).error, SystemExit)
+        assert isinstance(call(interrupt).error, KeyboardInterrupt)
 
 
 def _invoke(*args: str) -> tuple[int, str]:
@@ -342,11 +346,11 @@ def test_import_probe_resolves_the_working_directory_entry_of_sys_path(
     root = Path(__file__).resolve().parents[2]
     import sys
 
-    from leportal_conformance.tests_hygiene import _import_clean
+    from leportal_conformance.tests_hygiene import ImportProbe, _import_clean
 
     monkeypatch.chdir(root)
     monkeypatch.setattr(
         sys, "path", ["", *(p for p in sys.path if Path(p or ".").resolve() != root)]
     )
-    finding = _import_clean(TOY)
+    finding = _import_clean(ImportProbe(TOY))
     assert finding.status is Status.PASSED, finding.message
