@@ -527,5 +527,8 @@ def _scaling(codec: Codec[Any], seed: int) -> Finding:
             details=details,
         )
     return Finding(
-        status=Status.PASSED, message=f"8 MiB / 1 MiB CPU time ratio {ratio:.1f}", details=details
+        status=Status.PASSED,
+        message=f"8 MiB within {_MAX_SCALING_RATIO:g} times the CPU time of 1 MiB (figures in "
+        "details)",
+        details=details,
     )
