@@ -126,18 +126,18 @@ def no_local_constants() -> Iterator[None]:
         return
     empty = constants_type()
     _clear(cache)
-    providers._get_local_constants = lambda: empty  # type: ignore[attr-defined]
+    providers._get_local_constants = lambda: empty
     try:
         yield
     finally:
-        providers._get_local_constants = original  # type: ignore[attr-defined]
+        providers._get_local_constants = original
         _clear(cache)
 
 
 def _clear(cache: object) -> None:
-    inner = getattr(cache, "cache", None)
-    if hasattr(inner, "clear"):
-        inner.clear()
+    clear = getattr(getattr(cache, "cache", None), "clear", None)
+    if callable(clear):
+        clear()
 
 
 def _example_text(exc: BaseException, reported: list[str]) -> str:

@@ -233,8 +233,8 @@ def _distribution_entry(name: str, by_distribution: Mapping[str, list[str]]) -> 
     direct = dist.read_text("direct_url.json") or ""
     record = dist.read_text("RECORD")
     if record and '"editable": true' not in direct.replace("'", '"'):
-        digest = hashlib.sha256(record.encode("utf-8")).hexdigest()
-        return {"version": dist.version, "sha256": digest, "basis": "RECORD"}
+        recorded = hashlib.sha256(record.encode("utf-8")).hexdigest()
+        return {"version": dist.version, "sha256": recorded, "basis": "RECORD"}
     tops = sorted(t for t, names in by_distribution.items() if name in names)
     digest = hashlib.sha256()
     for top in tops:

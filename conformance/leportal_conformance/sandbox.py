@@ -289,7 +289,7 @@ class _State:
         root.setLevel(self.root_level)
         root.handlers[:] = list(self.root_handlers)
         logging.disable(self.logging_disabled)
-        warnings.filters[:] = list(self.warning_filters)
+        warnings.filters[:] = list(self.warning_filters)  # type: ignore[index]
         if threading.current_thread() is threading.main_thread():
             for number, handler in self.signals.items():
                 if handler is not None and signal.getsignal(number) != handler:

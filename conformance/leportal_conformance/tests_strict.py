@@ -80,7 +80,7 @@ def run(
             caps = capabilities.get(name) or Capabilities(declared=False)
             own = _own_applicability(test, codec, caps)
             if own is not None:
-                yield run_test(test, name, lambda reason=own: _skip(reason))
+                yield run_test(test, name, functools.partial(_skip, own))
                 continue
             yield run_test(test, name, functools.partial(check, codec, caps), capabilities=caps)
 
@@ -292,7 +292,7 @@ def _read_fhir_json(data: bytes) -> str | None:
 
 
 def _read_hl7_v2(data: bytes) -> str | None:
-    import hl7
+    import hl7  # type: ignore[import-untyped]
 
     if b"\n" in data:
         return "contains LF: HL7 v2 segments end with CR, and a line feed in text must be escaped"
@@ -396,7 +396,7 @@ class _ProcessEncodings:
         script = _ENCODE_SCRIPT.replace("MARKER", repr(_PROCESS_MARKER))
         command = [sys.executable, "-c", script, self.spec, json.dumps(names), FAKE_NOW.isoformat()]
         documents = pickle.dumps(_fixed_documents())
-        processes = []
+        processes: list[subprocess.Popen[bytes]] = []
         for hash_seed in ("1", "2"):
             if processes:  # the wall clock moves on; the fixed clock must not
                 time.sleep(1.0)
@@ -480,12 +480,14 @@ def _round_trip_seconds(codec: Codec[Any], size: int, seed: int) -> float:
     encoded = call(_timed, codec.encode, document)
     if encoded.error is not None:
         raise _Slow(encoded.error, size)
+    assert encoded.value is not None
     data, encode_s = encoded.value
     if not isinstance(data, bytes):
         raise _Unusable(f"encode returned a {type(data).__name__}")
     decoded = call(_timed, codec.decode, data)
     if decoded.error is not None:
         raise _Slow(decoded.error, size)
+    assert decoded.value is not None
     return float(encode_s + decoded.value[1])
 
 

@@ -269,3 +269,9 @@ def test_bundled_adapter_certifies_with_20_different_seeds(adapter: str) -> None
                     if finding.status is not Status.PASSED
                 ]
     assert failures == []
+
+
+def test_docs_list_every_test_with_its_source() -> None:
+    text = (ROOT / "docs" / "certifying.md").read_text(encoding="utf-8")
+    for spec in catalog.ALL_TESTS:
+        assert f"| `{spec.id}` | {spec.group} | {spec.source} |" in text, spec.id
