@@ -120,7 +120,7 @@ def test_development_mode_reports_known_failures_without_certifying(tmp_path: Pa
     known.write_text("# dropped bytes, fix in 1.1\nroundtrip.document\n", encoding="utf-8")
     ids = load_known_failures(known)
     assert ids == ("roundtrip.document",)
-    allowed = {"roundtrip.document", "golden.vectors", "large.content"}
+    allowed = {"roundtrip.document", "golden.vectors", "large.content", "roundtrip.kdl_codes"}
     result = certify(
         broken("drops_last_byte"), seed=SEED, max_examples=10, mode="development",
         known_failures=allowed,
@@ -283,7 +283,9 @@ def _invoke(*args: str) -> tuple[int, str]:
 
 def test_cli_development_mode_with_known_failures(tmp_path: Path) -> None:
     known = tmp_path / "known.txt"
-    known.write_text("roundtrip.document\ngolden.vectors\nlarge.content\n", encoding="utf-8")
+    known.write_text(
+        "roundtrip.document\ngolden.vectors\nlarge.content\nroundtrip.kdl_codes\n", encoding="utf-8"
+    )
     args = [broken("drops_last_byte"), "--report-dir", str(tmp_path / "r"), "--seed", "1"]
     code, output = _invoke(
         *args, "--max-examples", "5", "--development", "--known-failures", str(known)
