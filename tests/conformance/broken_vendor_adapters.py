@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -20,6 +21,10 @@ from leportal_fhir import DocumentReferenceCodec
 from leportal_kis_archive.codec import MdmCodec
 
 __version__ = "0.0.1"
+
+# Set by the tests when they are done with blocks_at_import, so its import can finish; its own
+# event, as other test modules set broken_adapters.RELEASE_HANG when they end.
+RELEASE_IMPORT = threading.Event()
 
 
 class _Vendor:

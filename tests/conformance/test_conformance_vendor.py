@@ -32,7 +32,7 @@ def vendor(name: str) -> str:
 @pytest.fixture(autouse=True, scope="module")
 def _release_hanging_imports() -> Iterator[None]:
     yield
-    broken_adapters.RELEASE_HANG.set()
+    broken_vendor_adapters.RELEASE_IMPORT.set()
 
 
 # adapter -> (the test it must fail, a fragment of the message, others its one defect may fail)
