@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-for name in ("kis_archive", "therapy_pvs"):
+for name in ("kis_archive", "therapy_pvs", "qpr_sftp"):
     folder = ROOT / "adapters" / name
     if folder.is_dir():
         sys.path.insert(0, str(folder))
@@ -32,6 +32,7 @@ ADAPTERS = (
     ("fhir", "fhir", None),
     ("kis_archive", "leportal_kis_archive.plugin", "leportal_kis_archive"),
     ("therapy_pvs", "leportal_therapy_pvs.plugin", "leportal_therapy_pvs"),
+    ("qpr_sftp", "qpr_sftp", "leportal_qpr_sftp"),
 )
 
 
@@ -50,6 +51,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="50 examples per property")
     parser.add_argument("--max-examples", type=int, default=None)
     parser.add_argument("--seed", type=int, default=20260209)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="also time the self-test (every broken adapter, tests/conformance, via pytest)",
+    )
     args = parser.parse_args()
     examples = args.max_examples or (50 if args.quick else DEFAULT_MAX_EXAMPLES)
     print(f"conformance certification, {examples} examples per property, seed {args.seed}")
@@ -86,6 +92,25 @@ def main() -> None:
             seconds = result.group_durations().get(group, 0.0)
             cells.append(f"{seconds:>12.2f} ({seconds / elapsed:>5.1%})")
         print(f"{group:<12}" + "".join(f"{cell:>22}" for cell in cells))
+    if args.self_test:
+        _self_test()
+
+
+def _self_test() -> None:
+    """Wall time of the whole self-test: every broken adapter certified and refused."""
+    import subprocess
+
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/conformance"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    summary = (completed.stdout.strip().splitlines() or ["no output"])[-1]
+    print(f"\nself-test (tests/conformance): {elapsed:.1f} s wall; {summary}")
 
 
 if __name__ == "__main__":

@@ -16,23 +16,33 @@ _ROUNDTRIP = frozenset({DOCUMENT, ENCODE, DECODE})
 __all__ = [
     "ALL_TESTS",
     "BIT_FLIPS",
+    "CALLS_CLEAN",
     "CAPABILITIES",
     "CODECS_PRESENT",
     "CODECS_REGISTER",
     "COMPLETE",
     "DETERMINISM_DECODE",
     "DETERMINISM_ENCODE",
+    "DETERMINISM_PROCESSES",
     "EMPTY",
     "ENCODE_FOREIGN",
     "GOLDEN_VECTORS",
     "GROUPS",
     "HOOKS_DOCUMENTED",
     "IMPORT_CLEAN",
+    "INDEPENDENT_READER",
+    "KDL_CODES",
     "LARGE_CONTENT",
+    "LOADS",
+    "NAMES_PREFIXED",
+    "NO_ENCODE_REFUSED",
     "PROBLEMS_WELL_FORMED",
     "RANDOM_BYTES",
     "ROUNDTRIP_DOCUMENT",
+    "SCALING",
+    "TRAILING_DATA",
     "TRUNCATED",
+    "UNCARRIED_IGNORED",
     "VERSION",
     "WRONG_TYPE",
 ]
@@ -49,6 +59,16 @@ GROUPS: dict[str, str] = {
     "hygiene": "The plug-in is a good citizen: no import-time side effects, documented hooks.",
 }
 
+LOADS = TestSpec(
+    id="metadata.loads",
+    group="metadata",
+    per_codec=False,
+    description=(
+        "Loading the adapter (importing its module in the suite's process) returns within the "
+        "call timeout and raises nothing, SystemExit and KeyboardInterrupt included."
+    ),
+    source=_PLUGINS,
+)
 CODECS_REGISTER = TestSpec(
     id="metadata.codecs_register",
     group="metadata",
@@ -235,8 +255,22 @@ IMPORT_CLEAN = TestSpec(
     source=_PLUGINS,
     description=(
         "Importing the adapter's module in a fresh interpreter prints nothing, writes no file in "
-        "the working directory, starts no thread, changes no environment variable and adds no "
-        "logging handler."
+        "the working directory, HOME or TMPDIR, starts no thread (Python or OS), changes no "
+        "environment variable or interpreter state (recursion limit, root logger, warnings "
+        "filters, signal handlers, trace hooks) and takes at most the import budget of CPU "
+        "time (default 2 s)."
+    ),
+)
+CALLS_CLEAN = TestSpec(
+    id="hygiene.calls_clean",
+    group="hygiene",
+    per_codec=False,
+    source=_PLUGINS,
+    description=(
+        "During every earlier test, adapter code printed nothing (stdout, stderr, file "
+        "descriptors 1 and 2), left no file in TMPDIR, HOME or the working directory, and "
+        "changed no environment variable, working directory, locale, logging configuration, "
+        "recursion limit, warnings filter or signal handler."
     ),
 )
 HOOKS_DOCUMENTED = TestSpec(
@@ -250,7 +284,103 @@ HOOKS_DOCUMENTED = TestSpec(
     ),
 )
 
+# Issue 14: what realistic vendor adapters get wrong (tests_strict.py).
+NAMES_PREFIXED = TestSpec(
+    id="metadata.names_prefixed",
+    group="metadata",
+    per_codec=False,
+    source="docs/plugins.md (names) and docs/problem-codes.md (codes)",
+    description=(
+        "The first part of every codec name is the adapter's name, and so is that of every "
+        "problem code its decoders raise for the fixed bad inputs (or a namespace of "
+        "leportal_core, whose codes an adapter may pass on): two adapters in one host must "
+        "not clash."
+    ),
+)
+TRAILING_DATA = TestSpec(
+    id="malformed.trailing_data",
+    group="malformed",
+    per_codec=True,
+    source=_CODEC,
+    requires=_ROUNDTRIP,
+    description=(
+        "decode of the codec's own encoding of each sample Document followed by extra bytes "
+        "(garbage, a NUL byte, a closing brace, a second copy) raises "
+        "FormatError with coded problems."
+    ),
+)
+UNCARRIED_IGNORED = TestSpec(
+    id="roundtrip.uncarried_ignored",
+    group="roundtrip",
+    per_codec=True,
+    source="docs/certifying.md (declaring capabilities)",
+    requires=frozenset({DOCUMENT, ENCODE}),
+    description=(
+        "A field declared uncarried does not influence the encoding: encode(doc) == "
+        "encode(doc without those fields) for the sample and awkward Documents."
+    ),
+)
+NO_ENCODE_REFUSED = TestSpec(
+    id="errors.no_encode_refused",
+    group="errors",
+    per_codec=True,
+    source="docs/certifying.md (declaring capabilities)",
+    description=(
+        "A codec that declares it does not encode refuses to: encode of its golden vectors' "
+        "objects (and of the sample Documents, for a Document codec) raises a leportal error "
+        "or NotImplementedError."
+    ),
+)
+KDL_CODES = TestSpec(
+    id="roundtrip.kdl_codes",
+    group="roundtrip",
+    per_codec=True,
+    source="data/kdl (KDL 2026, DVMD) and leportal_core/codec.py",
+    requires=_ROUNDTRIP,
+    description=(
+        "Every code of the installed KDL table (483 in KDL 2026) goes through encode and "
+        "decode and comes back unchanged, with the rest of the Document."
+    ),
+)
+INDEPENDENT_READER = TestSpec(
+    id="roundtrip.independent_reader",
+    group="roundtrip",
+    per_codec=True,
+    source="HL7 v2.5 chapter 2 (CR segment terminators); HL7 FHIR R4 (fhir.resources, R4B models)",
+    requires=frozenset({DOCUMENT, ENCODE}),
+    description=(
+        "The encodings of the sample and awkward Documents are valid for the declared media "
+        "type as judged by an independent reader, not the adapter's decoder: FHIR JSON loads "
+        "in fhir.resources; HL7 v2 parses in python-hl7 and has CR segment terminators only."
+    ),
+)
+DETERMINISM_PROCESSES = TestSpec(
+    id="determinism.processes",
+    group="determinism",
+    per_codec=True,
+    source=_CODEC,
+    requires=frozenset({DOCUMENT, ENCODE}),
+    description=(
+        "The sample and awkward Documents encode to the same bytes in this process and in two "
+        "fresh interpreters with PYTHONHASHSEED 1 and 2 started a second apart, all under the "
+        "fixed clock (leportal_core.clock): no set order, no wall clock in the output."
+    ),
+)
+SCALING = TestSpec(
+    id="large.scaling",
+    group="large",
+    per_codec=True,
+    source="docs/architecture.md (bounded resources)",
+    requires=_ROUNDTRIP,
+    description=(
+        "The CPU time of an encode plus decode of 8 MiB of content is at most 24 times that of "
+        "1 MiB (linear is 8); an 8 MiB round trip that takes 40 times the wall time of a 1 MiB "
+        "one (at least 5 s) is stopped and fails."
+    ),
+)
+
 ALL_TESTS: tuple[TestSpec, ...] = (
+    LOADS,
     CODECS_REGISTER,
     CODECS_PRESENT,
     VERSION,
@@ -270,4 +400,13 @@ ALL_TESTS: tuple[TestSpec, ...] = (
     PROBLEMS_WELL_FORMED,
     IMPORT_CLEAN,
     HOOKS_DOCUMENTED,
+    NAMES_PREFIXED,
+    TRAILING_DATA,
+    UNCARRIED_IGNORED,
+    NO_ENCODE_REFUSED,
+    KDL_CODES,
+    INDEPENDENT_READER,
+    DETERMINISM_PROCESSES,
+    SCALING,
+    CALLS_CLEAN,
 )

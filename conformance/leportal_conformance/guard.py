@@ -7,6 +7,7 @@ import contextvars
 import queue
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -24,7 +25,9 @@ __all__ = [
     "call_deadline",
     "decode_contract_problem",
     "describe_exception",
+    "differing_reprs",
     "format_error_problem",
+    "interrupted",
     "new_test",
     "printable",
     "safe_str",
@@ -33,7 +36,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-# The person running the suite may stop it; everything else an adapter raises is a finding.
+# Exceptions the suite's own code lets through. Adapter code is different: whatever it raises,
+# SystemExit and KeyboardInterrupt included, is a finding of the test that called it; only a
+# Ctrl-C the person running the suite pressed (see interrupted) stops the run.
 PASS_THROUGH: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemExit)
 
 _MAX_TEXT = 300
@@ -86,7 +91,8 @@ class _Worker:
         while True:
             request = self._requests.get()
             try:
-                request.value = request.function(*request.args)
+                # In the caller's context: a fixed clock (leportal_core.clock) reaches the call.
+                request.value = request.context.run(request.function, *request.args)
             except BaseException as exc:  # carried to the caller, who decides
                 request.error = exc.with_traceback(None)
             request.done.set()
@@ -103,6 +109,7 @@ class _Request:
     value: Any = None
     error: BaseException | None = None
     done: threading.Event = attrs.field(factory=threading.Event)
+    context: contextvars.Context = attrs.field(factory=contextvars.copy_context)
 
 
 @contextlib.contextmanager
@@ -126,7 +133,8 @@ def new_test() -> None:
 
 
 def call(function: Callable[..., T], *args: Any) -> Call[T]:
-    """``function(*args)``, catching every exception but :data:`PASS_THROUGH`.
+    """``function(*args)``, catching every exception it raises, ``SystemExit`` and
+    ``KeyboardInterrupt`` included (only a real Ctrl-C during a direct call passes through).
 
     ``RecursionError`` and ``MemoryError`` are caught too: the stack is unwound and the memory
     released by the time we handle them. The traceback is dropped so a failing example's frames
@@ -150,19 +158,27 @@ def call(function: Callable[..., T], *args: Any) -> Call[T]:
         policy.hung = f"an earlier call did not return within {policy.timeout:g} s"
         return Call(None, CallTimeout(f"did not return within {policy.timeout:g} s"))
     if request.error is not None:
-        if isinstance(request.error, PASS_THROUGH):
-            raise request.error
-        return Call(None, request.error)
+        return Call(None, request.error)  # raised in the worker: adapter code, never Ctrl-C
     return Call(request.value, None)
 
 
 def _direct(function: Callable[..., T], *args: Any) -> Call[T]:
     try:
         return Call(function(*args), None)
-    except PASS_THROUGH:
-        raise
-    except BaseException as exc:  # a misbehaving adapter is a finding, not a crash
+    except KeyboardInterrupt as exc:
+        if interrupted():
+            raise
         return Call(None, exc.with_traceback(None))
+    except BaseException as exc:  # SystemExit too: a misbehaving adapter is a finding
+        return Call(None, exc.with_traceback(None))
+
+
+def interrupted() -> bool:
+    """Whether SIGINT arrived since the run began (a real Ctrl-C, not an adapter's raise)."""
+    return _SIGINT_SEEN.is_set()
+
+
+_SIGINT_SEEN = threading.Event()
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -194,9 +210,7 @@ def safe_str(value: object) -> str:
     """``str(value)``, or a placeholder when a foreign ``__str__`` is itself broken."""
     try:
         return str(value)
-    except PASS_THROUGH:
-        raise
-    except BaseException:
+    except BaseException:  # foreign code: even its SystemExit is only a broken message
         return f"<unprintable {type(value).__name__}>"
 
 
@@ -204,9 +218,7 @@ def short_repr(value: object, limit: int = 80) -> str:
     """``repr(value)`` cut to ``limit`` characters, for messages about differing values."""
     try:
         text = repr(value)
-    except PASS_THROUGH:
-        raise
-    except BaseException:
+    except BaseException:  # foreign code, as in safe_str
         text = f"<unprintable {type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -251,3 +263,37 @@ def decode_contract_problem(codec: Codec[Any], data: bytes, *, must_reject: bool
             "and did not raise FormatError"
         )
     return None
+
+
+def differing_reprs(first: object, second: object, limit: int = 80) -> tuple[str, str]:
+    """Two unequal values as a reader can tell them apart: ``short_repr`` unless that shows both
+    the same (strings that differ by Unicode normalisation, invisible characters, or beyond the
+    cut), then the code points (``ascii()``) around the first difference.
+
+    >>> differing_reprs("Caf\u00e9", "Cafe\u0301")
+    ("'Caf\\\\xe9'", "'Cafe\\\\u0301'")
+    """
+    shown = short_repr(first, limit), short_repr(second, limit)
+    if not (isinstance(first, str) and isinstance(second, str)):
+        return shown
+    looks_same = shown[0] == shown[1] or unicodedata.normalize(
+        "NFKC", "".join(c for c in first if unicodedata.category(c) != "Cf")
+    ) == unicodedata.normalize(
+        "NFKC", "".join(c for c in second if unicodedata.category(c) != "Cf")
+    )
+    if not looks_same:
+        return shown
+    at = next(
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
+    )
+    start = max(0, at - 8)
+    prefix = f"[{start}:] " if start else ""
+    return (
+        prefix + _cut(ascii(first[start : start + limit]), limit),
+        prefix + _cut(ascii(second[start : start + limit]), limit),
+    )
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

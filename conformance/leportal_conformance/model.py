@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from leportal_conformance.guard import describe_exception, new_test, printable
+from leportal_conformance.guard import describe_exception, interrupted, new_test, printable
+from leportal_conformance.sandbox import watching
 
 if TYPE_CHECKING:
     from leportal_conformance.capabilities import Capabilities
@@ -142,6 +143,8 @@ class CertificationResult:
     call_timeout_s: float | None = None
     capabilities: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     distribution: Mapping[str, Any] = attrs.field(factory=dict)
+    # Directories the adapter's module was imported from that are not installed (PYTHONPATH).
+    import_path: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -189,8 +192,10 @@ class CertificationResult:
 
     def reproduce_command(self, report_dir: str | None = None) -> str:
         """The command line that repeats this run with the same generated examples."""
+        # A module:object adapter that is not installed is found through PYTHONPATH only.
+        path = ["env", "PYTHONPATH=" + ":".join(self.import_path)] if self.import_path else []
         parts = [
-            "leportal", "conformance", "certify", self.adapter_spec,
+            *path, "leportal", "conformance", "certify", self.adapter_spec,
             "--seed", str(self.seed), "--max-examples", str(self.max_examples),
             "--report-dir", report_dir if report_dir is not None else "REPORT_DIR",
         ]  # fmt: skip
@@ -210,6 +215,7 @@ class CertificationResult:
                 "version": self.adapter_version,
                 "origin": self.adapter_origin,
                 "distribution": dict(self.distribution),
+                "import_path": list(self.import_path),
             },
             "mode": self.mode,
             "known_failures": list(self.known_failures),
@@ -257,23 +263,23 @@ def run_test(
     new_test()
     reason = capabilities.missing_reason(spec.requires) if capabilities is not None else None
     try:
-        if reason is not None:
-            finding = Finding(status=Status.SKIPPED, message=reason)
-        else:
-            finding = check()
-            if finding.status is Status.SKIPPED and capabilities is not None:
-                finding = Finding(
-                    status=Status.ERROR,
-                    message=f"the test applies to this codec but was skipped: {finding.message}",
-                    details=finding.details,
-                )
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # reported as the test's error, never a crash
-        finding = Finding(
-            status=Status.ERROR,
-            message=f"the test could not run: {describe_exception(exc)}",
-        )
+        with watching(spec.instance_id(codec)):
+            if reason is not None:
+                finding = Finding(status=Status.SKIPPED, message=reason)
+            else:
+                finding = check()
+                if finding.status is Status.SKIPPED and capabilities is not None:
+                    finding = Finding(
+                        status=Status.ERROR,
+                        message=f"the test applies to this codec but was skipped: {finding.message}",
+                        details=finding.details,
+                    )
+    except KeyboardInterrupt as exc:
+        if interrupted():  # the person running the suite pressed Ctrl-C
+            raise
+        finding = _escaped(exc)
+    except BaseException as exc:  # SystemExit too: reported as the test's error, never a crash
+        finding = _escaped(exc)
     return TestResult(
         id=spec.instance_id(codec),
         group=spec.group,
@@ -284,6 +290,13 @@ def run_test(
         duration_s=time.perf_counter() - started,
         message=one_line(finding.message),
         details=finding.details,
+    )
+
+
+def _escaped(exc: BaseException) -> Finding:
+    return Finding(
+        status=Status.ERROR,
+        message=f"the test could not run: {describe_exception(exc)}",
     )
 
 

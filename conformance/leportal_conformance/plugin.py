@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +22,7 @@ from leportal_conformance.model import (
 )
 from leportal_conformance.report import write_reports
 from leportal_conformance.runner import DEFAULT_MAX_EXAMPLES, certify, load_known_failures
+from leportal_conformance.tests_hygiene import DEFAULT_IMPORT_BUDGET
 from leportal_core.demo import DemoContext, DemoStep
 from leportal_core.errors import PluginError
 from leportal_core.hookspecs import hookimpl
@@ -85,6 +89,13 @@ def conformance() -> None:
     help="Seconds an adapter call may take before it counts as hanging.",
 )
 @click.option(
+    "--import-budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_IMPORT_BUDGET,
+    show_default=True,
+    help="CPU seconds importing the adapter in a fresh interpreter may take.",
+)
+@click.option(
     "--development",
     is_flag=True,
     help="Development mode: never certifies, but allows --known-failures.",
@@ -104,6 +115,7 @@ def certify_command(
     seed: int | None,
     max_examples: int,
     timeout: float,
+    import_budget: float,
     development: bool,
     known_failures: Path | None,
     as_json: bool,
@@ -125,7 +137,8 @@ def certify_command(
         report_dir.mkdir(parents=True, exist_ok=True)  # fail before a long run, not after it
     except OSError as exc:
         _usage_error(ctx, f"cannot create the report directory {report_dir}: {exc.strerror or exc}")
-    progress: Callable[[TestResult], None] | None = None if as_json else _print_progress
+    output = _Output()
+    progress: Callable[[TestResult], None] | None = None if as_json else output.progress
     try:
         result = certify(
             adapter,
@@ -135,6 +148,7 @@ def certify_command(
             mode=DEVELOPMENT if development else CERTIFICATION,
             known_failures=known,
             timeout=timeout,
+            import_budget=import_budget,
         )
     except PluginError as exc:
         _usage_error(ctx, f"cannot load adapter {adapter!r}: {exc.message}")
@@ -143,29 +157,50 @@ def certify_command(
     except OSError as exc:
         _usage_error(ctx, f"cannot write the reports into {report_dir}: {exc.strerror or exc}")
     if as_json:
-        click.echo(files.json.read_text(encoding="utf-8"), nl=False)
+        output.echo(files.json.read_text(encoding="utf-8"), nl=False)
     else:
-        click.echo(_summary(result))
+        output.echo(_summary(result))
         for stale in result.stale_known_failures():
-            click.echo(f"note: known failure {stale} did not fail; remove it from the file")
-        click.echo(
+            output.echo(f"note: known failure {stale} did not fail; remove it from the file")
+        output.echo(
             f"Report: {files.certificate} (also certificate.html, {files.json.name}, "
             f"{files.junit.name}, REPRODUCE.md)"
         )
     ctx.exit(EXIT_CERTIFIED if result.passed else EXIT_NOT_CERTIFIED)
 
 
+class _Output:
+    """Standard output that a reader may close early (``certify … | head``): from then on the
+    rest is dropped, the run goes on and the exit status still says the verdict."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def echo(self, text: str, *, nl: bool = True) -> None:
+        if self.closed:
+            return
+        try:
+            click.echo(text, nl=nl)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            self.closed = True
+            # Python flushes stdout again at exit; point it at /dev/null so that cannot fail.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
+
+    def progress(self, result: TestResult) -> None:
+        label = "KNOWN" if result.known_failure else _LABEL[result.status]
+        line = f"{label} {result.id}"
+        if result.status is not Status.PASSED and result.message:
+            line += f": {result.message}"
+        self.echo(line)
+
+
 def _usage_error(ctx: click.Context, message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     ctx.exit(EXIT_USAGE)
-
-
-def _print_progress(result: TestResult) -> None:
-    label = "KNOWN" if result.known_failure else _LABEL[result.status]
-    line = f"{label} {result.id}"
-    if result.status is not Status.PASSED and result.message:
-        line += f": {result.message}"
-    click.echo(line)
 
 
 def _summary(result: CertificationResult) -> str:

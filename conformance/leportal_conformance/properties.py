@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 import hypothesis
@@ -14,7 +15,7 @@ from hypothesis.reporting import with_reporter
 from leportal_conformance.guard import describe_exception
 from leportal_conformance.model import Finding, Status
 
-__all__ = ["Violation", "check_property"]
+__all__ = ["Violation", "check_property", "no_local_constants"]
 
 T = TypeVar("T")
 
@@ -98,6 +99,45 @@ def check_property(
             message=f"Hypothesis could not run the property: {describe_exception(exc)}",
         )
     return Finding(status=Status.PASSED, message=f"{calls} generated examples")
+
+
+@contextlib.contextmanager
+def no_local_constants() -> Iterator[None]:
+    """Within the block, Hypothesis draws no constants from the source of loaded modules.
+
+    Since 6.131 Hypothesis mixes literals found in "local" modules (anything loaded that is
+    not in site-packages or the standard library) into generated values, so the examples of a
+    seed depend on what else the process has imported (the CLI, a test run, a host), and it
+    caches them under ``.hypothesis/constants``. Hypothesis has no setting for it (checked in 6.155 and
+    6.170); the provider looks the collector up by name at every draw, so we replace it with
+    one that finds nothing, and empty the cache of permitted constants on the way in and out.
+    Versions without the feature are left alone.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # a Hypothesis without providers: nothing to pin
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    constants_type = getattr(providers, "Constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or constants_type is None:
+        yield
+        return
+    empty = constants_type()
+    _clear(cache)
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        _clear(cache)
+
+
+def _clear(cache: object) -> None:
+    clear = getattr(getattr(cache, "cache", None), "clear", None)
+    if callable(clear):
+        clear()
 
 
 def _example_text(exc: BaseException, reported: list[str]) -> str:

@@ -185,7 +185,12 @@ def _distribution(report: Mapping[str, Any]) -> str:
     digest = distribution.get("sha256")
     if not digest:
         return "unknown"
-    return f"sha256 {digest} ({distribution.get('files')} files of {distribution.get('root')})"
+    text = f"sha256 {digest} ({distribution.get('files')} files of {distribution.get('root')})"
+    combined = distribution.get("combined_sha256")
+    if combined:
+        count = len(distribution.get("distributions") or [])
+        text += f"; with the {count} distributions it imports: sha256 {combined}"
+    return text
 
 
 def render_certificate(report: Mapping[str, Any]) -> str:
@@ -339,6 +344,36 @@ def render_reproduce(report: Mapping[str, Any]) -> str:
         f"- Seed: {report['seed']}; examples per property: {report['max_examples']}",
         f"- Environment: {_inline(_environment(report['environment']))}",
     ]
+    lines += ["", "## Setting up", ""]
+    import_path = adapter.get("import_path") or []
+    if import_path:
+        lines += [
+            "The adapter is not installed; the command above finds it through `PYTHONPATH` "
+            "(these directories, as in the certified run):",
+            "",
+            *_fenced("\n".join(import_path), "text"),
+            "",
+        ]
+    distributions = (adapter.get("distribution") or {}).get("distributions") or []
+    if distributions:
+        lines += [
+            "Install the distributions the adapter imports, at these versions (the fingerprint "
+            "covers their installed files: `RECORD` for wheels, package files for editable "
+            "installs):",
+            "",
+            *_fenced(
+                "python -m pip install "
+                + " ".join(f"{d['name']}=={d['version']}" for d in distributions),
+                "sh",
+            ),
+            "",
+            "| Distribution | Version | SHA-256 | Basis |",
+            "|---|---|---|---|",
+            *(
+                f"| {_inline(d['name'])} | {_inline(d['version'])} | `{d['sha256']}` | {d['basis']} |"
+                for d in distributions
+            ),
+        ]
     if report.get("known_failures"):
         lines += [
             "",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported where used: a vendor testing Documents needs none 
 
 __all__ = [
     "LARGE_CONTENT_SIZES",
+    "awkward_documents",
     "billing_records",
     "cases",
     "contents",
@@ -302,12 +303,43 @@ def sample_documents() -> tuple[Document, ...]:
     )
 
 
+def awkward_documents() -> tuple[Document, ...]:
+    """Fixed Documents with what generated examples reach only by luck, tried in every run: NUL
+    bytes at both ends, CR LF and BOMs in the content, a BOM, astral characters and both Unicode
+    normalisations in titles, leap days, years before 1000, and texts of 64, 65 and 4096
+    characters where the limits allow (titles up to 1024, references up to 128)."""
+    day = dt.date(2024, 2, 29)
+
+    def doc(title: str, content: bytes, **fields: object) -> Document:
+        values: dict[str, object] = {"media_type": "text/plain", "created": day, **fields}
+        return Document(title=title, content=content, **values)  # type: ignore[arg-type]
+
+    return (
+        doc("NUL an beiden Enden", b"\x00Inhalt\x00"),
+        doc("Zeilenenden", b"Zeile 1\r\nZeile 2\r\n\r\n", media_type="text/csv"),
+        doc("\ufeffBOM am Anfang", b"\xef\xbb\xbfmit BOM\n"),
+        doc("UTF-16 BOM im Inhalt", b"\xff\xfeB\x00O\x00M\x00"),
+        doc("Astral 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🩺 👩\u200d⚕️ 🇩🇪", b"\xf0\x9f\xa9\xba"),
+        doc("Caf\u00e9 M\u00fcller (NFC)", b"nfc", patient_id="M\u00fcller"),
+        doc("Cafe\u0301 Mu\u0308ller (NFD)", b"nfd", patient_id="Mu\u0308ller"),
+        doc("Schalttag 2000", b"", created=dt.date(2000, 2, 29)),
+        doc("Jahr 999", b"x", created=dt.date(999, 12, 31)),
+        doc("Jahr 42", b"x", created=dt.date(42, 3, 1)),
+        doc("x" * 64, b"64", patient_id="p" * 64, case_id="c" * 65),
+        doc("ä" * 65, b"65", kdl_code="AD010103"),
+        doc(_repeat_to("ä🩺x", MAX_TITLE_LENGTH), b"4096", case_id="F" * MAX_REFERENCE_LENGTH),
+        doc("Vierundvierzig", _pseudo_random_bytes(4096, 4096), media_type="application/pdf"),
+    )
+
+
 def edge_documents() -> tuple[Document, ...]:
     """Valid Documents at the limits, tried in every round trip before the generated ones, the
-    simplest first: the first and last day, the longest title and references, 1 MiB content."""
+    simplest first: the first and last day, the awkward fixed ones (:func:`awkward_documents`),
+    the longest title and references, 1 MiB content."""
     return (
         Document(title="x", media_type="a/b", created=dt.date.min, content=b""),
         *sample_documents(),
+        *awkward_documents(),
         Document(
             title=_repeat_to("🩺ä|", MAX_TITLE_LENGTH),
             media_type="application/octet-stream",

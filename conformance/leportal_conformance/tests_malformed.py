@@ -51,17 +51,17 @@ def run(
     capabilities: dict[str, Capabilities] | None = None,
 ) -> Iterator[TestResult]:
     """The malformed-input tests, test by test, each for every codec."""
-    tests: tuple[tuple[TestSpec, Callable[[Codec[Any]], Finding]], ...] = (
-        (catalog.EMPTY, _empty),
-        (catalog.TRUNCATED, lambda codec: _truncated(codec, seed=seed)),
+    tests: tuple[tuple[TestSpec, Callable[[Codec[Any], Capabilities], Finding]], ...] = (
+        (catalog.EMPTY, lambda codec, _: _empty(codec)),
+        (catalog.TRUNCATED, lambda codec, _: _truncated(codec, seed=seed)),
         (catalog.WRONG_TYPE, _wrong_type),
-        (catalog.RANDOM_BYTES, lambda codec: _random_bytes(codec, seed, max_examples)),
-        (catalog.BIT_FLIPS, lambda codec: _bit_flips(codec, seed, max_examples)),
+        (catalog.RANDOM_BYTES, lambda codec, _: _random_bytes(codec, seed, max_examples)),
+        (catalog.BIT_FLIPS, lambda codec, _: _bit_flips(codec, seed, max_examples)),
     )
     for spec, check in tests:
         for name, codec in codecs.items():
             caps = (capabilities or {}).get(name) or Capabilities(declared=False)
-            yield run_test(spec, name, functools.partial(check, codec), capabilities=caps)
+            yield run_test(spec, name, functools.partial(check, codec, caps), capabilities=caps)
 
 
 def _empty(codec: Codec[Any]) -> Finding:
@@ -157,10 +157,12 @@ def _truncated(codec: Codec[Any], *, seed: int) -> Finding:
     )
 
 
-def _wrong_type(codec: Codec[Any]) -> Finding:
+def _wrong_type(codec: Codec[Any], caps: Capabilities) -> Finding:
     inputs = list(WRONG_TYPE_INPUTS)
     notes: list[str] = []
     try:
+        if "encode" not in caps.directions:  # never call what the codec declares it lacks
+            raise _NoEncodings("the codec declares it does not encode", not_applicable=True)
         own = _valid_encodings(codec)[0]
     except _NoEncodings as exc:
         notes.append(f"UTF-16 input left out: {exc}")

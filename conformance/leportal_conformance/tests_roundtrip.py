@@ -10,7 +10,7 @@ import attrs
 
 from leportal_conformance import catalog
 from leportal_conformance.capabilities import Capabilities
-from leportal_conformance.guard import call, describe_exception, short_repr
+from leportal_conformance.guard import call, describe_exception, differing_reprs, short_repr
 from leportal_conformance.model import Finding, Status, TestResult, run_test
 from leportal_conformance.properties import Violation, check_property
 from leportal_conformance.strategies import documents, edge_documents
@@ -97,7 +97,9 @@ def without_fields(document: Document, fields: frozenset[str]) -> Document:
 def document_differences(expected: Document, actual: Document) -> list[str]:
     """How ``actual`` differs from ``expected``, field by field; empty when they are equal."""
     differences = [
-        f"{field} {short_repr(getattr(expected, field))} became {short_repr(getattr(actual, field))}"
+        "{} {} became {}".format(
+            field, *differing_reprs(getattr(expected, field), getattr(actual, field))
+        )
         for field in _FIELDS
         if getattr(expected, field) != getattr(actual, field)
     ]

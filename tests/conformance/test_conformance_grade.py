@@ -120,7 +120,7 @@ def test_development_mode_reports_known_failures_without_certifying(tmp_path: Pa
     known.write_text("# dropped bytes, fix in 1.1\nroundtrip.document\n", encoding="utf-8")
     ids = load_known_failures(known)
     assert ids == ("roundtrip.document",)
-    allowed = {"roundtrip.document", "golden.vectors", "large.content"}
+    allowed = {"roundtrip.document", "golden.vectors", "large.content", "roundtrip.kdl_codes"}
     result = certify(
         broken("drops_last_byte"), seed=SEED, max_examples=10, mode="development",
         known_failures=allowed,
@@ -261,12 +261,16 @@ def test_deadline_abandons_a_hanging_call_and_fails_the_rest_of_the_test_at_once
         release.set()
 
 
-def test_interrupts_raised_on_the_worker_reach_the_caller() -> None:
+def test_exits_raised_by_adapter_code_on_the_worker_are_findings() -> None:
     def leave() -> None:
         raise SystemExit(3)
 
-    with call_deadline(5), pytest.raises(SystemExit):
-        call(leave)
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    with call_deadline(5):
+        assert isinstance(call(leave).error, SystemExit)
+        assert isinstance(call(interrupt).error, KeyboardInterrupt)
 
 
 def _invoke(*args: str) -> tuple[int, str]:
@@ -279,7 +283,9 @@ def _invoke(*args: str) -> tuple[int, str]:
 
 def test_cli_development_mode_with_known_failures(tmp_path: Path) -> None:
     known = tmp_path / "known.txt"
-    known.write_text("roundtrip.document\ngolden.vectors\nlarge.content\n", encoding="utf-8")
+    known.write_text(
+        "roundtrip.document\ngolden.vectors\nlarge.content\nroundtrip.kdl_codes\n", encoding="utf-8"
+    )
     args = [broken("drops_last_byte"), "--report-dir", str(tmp_path / "r"), "--seed", "1"]
     code, output = _invoke(
         *args, "--max-examples", "5", "--development", "--known-failures", str(known)
@@ -342,11 +348,11 @@ def test_import_probe_resolves_the_working_directory_entry_of_sys_path(
     root = Path(__file__).resolve().parents[2]
     import sys
 
-    from leportal_conformance.tests_hygiene import _import_clean
+    from leportal_conformance.tests_hygiene import ImportProbe, _import_clean
 
     monkeypatch.chdir(root)
     monkeypatch.setattr(
         sys, "path", ["", *(p for p in sys.path if Path(p or ".").resolve() != root)]
     )
-    finding = _import_clean(TOY)
+    finding = _import_clean(ImportProbe(TOY))
     assert finding.status is Status.PASSED, finding.message

@@ -81,7 +81,7 @@ class _Unprintable(Exception):
         raise RuntimeError("no")
 
 
-def test_guard_catches_everything_but_interrupts() -> None:
+def test_guard_catches_everything_adapter_code_raises() -> None:
     def boom(kind: type[BaseException]) -> None:
         raise kind("x")
 
@@ -90,10 +90,9 @@ def test_guard_catches_everything_but_interrupts() -> None:
     assert isinstance(call(boom, MemoryError).error, MemoryError)
     assert isinstance(call(boom, GeneratorExit).error, GeneratorExit)
     assert call(len, b"abc").value == 3
-    with pytest.raises(KeyboardInterrupt):
-        call(boom, KeyboardInterrupt)
-    with pytest.raises(SystemExit):
-        call(boom, SystemExit)
+    # An adapter's exit or interrupt is its finding; only a real Ctrl-C (SIGINT seen) stops.
+    assert isinstance(call(boom, KeyboardInterrupt).error, KeyboardInterrupt)
+    assert isinstance(call(boom, SystemExit).error, SystemExit)
 
 
 def test_exception_descriptions_are_safe() -> None:

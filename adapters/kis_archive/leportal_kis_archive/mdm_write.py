@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 
 from leportal_core import Document, Location, Problem, ValidationError
+from leportal_core import clock as core_clock
 from leportal_kis_archive.config import KdlSource, MdmConfig
 from leportal_kis_archive.er7 import escape
 from leportal_kis_archive.media import ed_from_media_type
@@ -29,8 +30,8 @@ _DEFAULT = MdmConfig()
 
 
 def utc_now() -> dt.datetime:
-    """The default clock: now, in UTC."""
-    return dt.datetime.now(dt.UTC)
+    """The default clock: now, in UTC, from the injectable :func:`leportal_core.clock.now`."""
+    return core_clock.now()
 
 
 def document_uid(document: Document) -> str:

@@ -1,0 +1,211 @@
+"""Realistic vendor adapters, broken on purpose in exactly one way each (issue 14).
+
+Each wraps a bundled adapter's codec through its public API (``leportal_fhir``,
+``leportal_kis_archive``), keeps its names, version and documented hook, and gets one thing
+wrong, the way a vendor would. The suite must refuse each, naming the test, and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from leportal_core.codec import Codec
+from leportal_core.document import Document
+from leportal_core.hookspecs import hookimpl
+from leportal_fhir import DocumentReferenceCodec
+from leportal_kis_archive.codec import MdmCodec
+
+__version__ = "0.0.1"
+
+# Set by the tests when they are done with blocks_at_import, so its import can finish; its own
+# event, as other test modules set broken_adapters.RELEASE_HANG when they end.
+RELEASE_IMPORT = threading.Event()
+
+
+class _Vendor:
+    """A vendor's plug-in object registering one codec, under the bundled adapter's name."""
+
+    ADAPTER_NAME: ClassVar[str] = "fhir"
+    __version__ = "0.0.1"
+    codec_factory: ClassVar[Callable[[], Codec[Any]]]
+
+    @hookimpl
+    def leportal_register_codecs(self, register: Callable[[Codec[Any]], None]) -> None:
+        """The vendor's one codec."""
+        register(type(self).codec_factory())
+
+
+class _FirstJsonValue(DocumentReferenceCodec):
+    """Parses the first JSON value and ignores whatever follows it (raw_decode)."""
+
+    def decode(self, data: bytes, /) -> Document:
+        try:
+            text = data.decode("utf-8")
+            _, end = json.JSONDecoder().raw_decode(text)
+        except ValueError:
+            return super().decode(data)
+        return super().decode(text[:end].encode("utf-8"))
+
+
+class _ExitsOnEmpty(DocumentReferenceCodec):
+    """Reuses the vendor's command-line code: empty input ends the process with status 0."""
+
+    def decode(self, data: bytes, /) -> Document:
+        if not data.strip():
+            sys.exit(0)
+        return super().decode(data)
+
+
+class _DebugPrint(DocumentReferenceCodec):
+    """A debug print left in decode."""
+
+    def decode(self, data: bytes, /) -> Document:
+        print(f"DEBUG decoding {len(data)} bytes")
+        return super().decode(data)
+
+
+class _ClaimsUncarriedButWrites(DocumentReferenceCodec):
+    """Declares the KDL code uncarried (its reader ignores it) yet writes it."""
+
+    conformance_capabilities: ClassVar[dict[str, Any]] = {"uncarried_fields": ["kdl_code"]}
+
+    def decode(self, data: bytes, /) -> Document:
+        document = super().decode(data)
+        return Document(
+            title=document.title,
+            media_type=document.media_type,
+            created=document.created,
+            content=document.read_bytes(),
+            patient_id=document.patient_id,
+            case_id=document.case_id,
+        )
+
+
+class _ReadOnlyButWrites(DocumentReferenceCodec):
+    """Declares itself decode-only (to skip the encode tests) but still encodes."""
+
+    conformance_capabilities: ClassVar[dict[str, Any]] = {"directions": ["decode"]}
+
+
+class _QuadraticEncode(DocumentReferenceCodec):
+    """Collects the output in 8 KiB pieces by concatenating bytes: quadratic in the size."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        data = super().encode(obj)
+        out = b""
+        for start in range(0, len(data), 8192):
+            out = out + data[start : start + 8192]
+        return out
+
+
+# KDL codes the vendor's (2024) table lacks: the last ones of KDL 2026 in code order.
+_OUTDATED = frozenset({"VL160101", "VL160201", "VL170101", "VL170201", "VL180101", "VL190101"})
+
+
+class _OutdatedKdlTable(DocumentReferenceCodec):
+    """Maps the KDL code through an outdated table: newer codes are silently dropped."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        if isinstance(obj, Document) and obj.kdl_code in _KDL_MISSING:
+            obj = Document(
+                title=obj.title,
+                media_type=obj.media_type,
+                created=obj.created,
+                content=obj.read_bytes(),
+                patient_id=obj.patient_id,
+                case_id=obj.case_id,
+            )
+        return super().encode(obj)
+
+
+def _missing_codes() -> frozenset[str]:
+    from leportal_core.terminology.kdl import installed_kdl_table
+
+    table = installed_kdl_table()
+    return frozenset(sorted(table.entries)[-6:]) if table is not None else _OUTDATED
+
+
+_KDL_MISSING = _missing_codes()
+
+
+class _WallClock(MdmCodec):
+    """Stamps MSH-7 from its own wall clock instead of the injectable one."""
+
+    def __init__(self) -> None:
+        super().__init__(clock=lambda: dt.datetime.now(dt.UTC))
+
+
+class _LineFeeds(MdmCodec):
+    """Ends segments with LF (written on Unix with print-style lines); its own reader copes."""
+
+    def encode(self, obj: Document, /) -> bytes:
+        return super().encode(obj).replace(b"\r", b"\n")
+
+    def decode(self, data: bytes, /) -> Document:
+        return super().decode(data.replace(b"\n", b"\r"))
+
+
+class _GenericName(MdmCodec):
+    """Registers its codec under a generic name that another adapter may use too."""
+
+    name = "hl7.mdm"
+
+
+class FirstJsonValue(_Vendor):
+    codec_factory = _FirstJsonValue
+
+
+class ExitsOnEmpty(_Vendor):
+    codec_factory = _ExitsOnEmpty
+
+
+class DebugPrint(_Vendor):
+    codec_factory = _DebugPrint
+
+
+class ClaimsUncarriedButWrites(_Vendor):
+    codec_factory = _ClaimsUncarriedButWrites
+
+
+class ReadOnlyButWrites(_Vendor):
+    codec_factory = _ReadOnlyButWrites
+
+
+class QuadraticEncode(_Vendor):
+    codec_factory = _QuadraticEncode
+
+
+class OutdatedKdlTable(_Vendor):
+    codec_factory = _OutdatedKdlTable
+
+
+class WallClock(_Vendor):
+    ADAPTER_NAME = "kis_archive"
+    codec_factory = _WallClock
+
+
+class LineFeeds(_Vendor):
+    ADAPTER_NAME = "kis_archive"
+    codec_factory = _LineFeeds
+
+
+class GenericName(_Vendor):
+    ADAPTER_NAME = "kis_archive"
+    codec_factory = _GenericName
+
+
+first_json_value = FirstJsonValue()
+exits_on_empty = ExitsOnEmpty()
+debug_print = DebugPrint()
+claims_uncarried_but_writes = ClaimsUncarriedButWrites()
+read_only_but_writes = ReadOnlyButWrites()
+quadratic_encode = QuadraticEncode()
+outdated_kdl_table = OutdatedKdlTable()
+wall_clock = WallClock()
+line_feeds = LineFeeds()
+generic_name = GenericName()
