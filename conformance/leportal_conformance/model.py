@@ -14,6 +14,9 @@ import attrs
 from leportal_conformance.guard import describe_exception, interrupted, new_test, printable
 from leportal_conformance.sandbox import watching
 
+# Examples per property test, for the CLI and the pytest plug-in alike.
+DEFAULT_MAX_EXAMPLES = 200
+
 if TYPE_CHECKING:
     from leportal_conformance.capabilities import Capabilities
 

@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from leportal_conformance.model import CertificationResult, Status, TestResult
+from leportal_conformance.model import (
+    DEFAULT_MAX_EXAMPLES,
+    CertificationResult,
+    Status,
+    TestResult,
+)
+from leportal_core.errors import PluginError
 
 __all__ = ["ConformanceFailure", "ConformanceItem"]
 
@@ -28,11 +34,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--leportal-adapter",
         default=None,
         metavar="NAME",
-        help="Run the leportal conformance suite on this adapter (name or module:object).",
+        help="Run the leportal conformance suite on this adapter: its entry-point name, or "
+        "module:object (the module must be importable: installed, or on PYTHONPATH).",
     )
     group.addoption("--leportal-seed", type=int, default=None, help="Seed of generated examples.")
     group.addoption(
-        "--leportal-max-examples", type=int, default=100, help="Examples per property test."
+        "--leportal-max-examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,  # the same default as `leportal conformance certify`
+        help="Examples per property test.",
     )
     group.addoption(
         "--leportal-timeout", type=float, default=30.0, help="Deadline of each adapter call (s)."
@@ -48,12 +58,15 @@ def pytest_collection_modifyitems(
         return
     from leportal_conformance.runner import certify  # only when asked: keeps the plug-in inert
 
-    result = certify(
-        spec,
-        seed=config.getoption("--leportal-seed"),
-        max_examples=config.getoption("--leportal-max-examples"),
-        timeout=config.getoption("--leportal-timeout"),
-    )
+    try:
+        result = certify(
+            spec,
+            seed=config.getoption("--leportal-seed"),
+            max_examples=config.getoption("--leportal-max-examples"),
+            timeout=config.getoption("--leportal-timeout"),
+        )
+    except PluginError as exc:  # an adapter that is not there is a usage error: one line, exit 4
+        raise pytest.UsageError(f"--leportal-adapter {spec}: {exc}") from None
     config.stash[_RESULT] = result
     for test in result.tests:
         items.append(ConformanceItem.from_parent(session, name=test.id, test=test))

@@ -32,6 +32,7 @@ from leportal_conformance import (
 from leportal_conformance.guard import DEFAULT_CALL_TIMEOUT, call, call_deadline, describe_exception
 from leportal_conformance.model import (
     CERTIFICATION,
+    DEFAULT_MAX_EXAMPLES,
     DEVELOPMENT,
     MODES,
     CertificationResult,
@@ -55,7 +56,6 @@ __all__ = [
     "load_known_failures",
 ]
 
-DEFAULT_MAX_EXAMPLES = 200
 
 
 def certify(

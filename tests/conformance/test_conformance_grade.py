@@ -356,3 +356,21 @@ def test_import_probe_resolves_the_working_directory_entry_of_sys_path(
     )
     finding = _import_clean(ImportProbe(TOY))
     assert finding.status is Status.PASSED, finding.message
+
+
+def test_pytest_plugin_unknown_adapter_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(
+        "-p", "leportal_conformance.pytest_plugin", "--leportal-adapter", "nosuch_adapter"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = result.stderr.str()
+    assert "nosuch_adapter" in errors
+    assert "INTERNALERROR" not in errors + result.stdout.str()
+    assert "Traceback" not in errors
+
+
+def test_pytest_plugin_uses_the_clis_example_count(pytester: pytest.Pytester) -> None:
+    from leportal_conformance.model import DEFAULT_MAX_EXAMPLES
+
+    config = pytester.parseconfig("-p", "leportal_conformance.pytest_plugin")
+    assert config.getoption("--leportal-max-examples") == DEFAULT_MAX_EXAMPLES == 200
