@@ -7,6 +7,7 @@ is installed. Steps share results through ``context.shared`` (e.g. ``"document"`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,16 +27,22 @@ from leportal_core.plugins import collect_codecs
 __all__ = ["DemoContext", "DemoStep", "run_demo"]
 
 
+# The demo story's day: the sample request (samples/documents/anforderung.json) is due 2026-03-30.
+DEMO_TODAY = dt.date(2026, 3, 2)
+
+
 @attrs.define(kw_only=True)
 class DemoContext:
     """What a demo step may use: the sample folder, an output folder, the plug-in manager, a
-    ``say`` function that prints, and ``shared`` results of earlier steps."""
+    ``say`` function that prints, ``shared`` results of earlier steps, and the story's ``today``
+    (one fixed day for every chapter, so the demo reads the same on every day it is run)."""
 
     samples: Path
     out: Path
     pm: pluggy.PluginManager
     say: Callable[[str], None] = click.echo
     shared: dict[str, Any] = attrs.field(factory=dict)
+    today: dt.date = attrs.field(factory=lambda: DEMO_TODAY)
 
 
 @attrs.frozen(kw_only=True)

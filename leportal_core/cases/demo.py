@@ -17,7 +17,7 @@ from leportal_core.cases.model import (
     Unterlagenanforderung,
 )
 from leportal_core.cases.state import open_deadlines
-from leportal_core.cases.store import CaseStore
+from leportal_core.cases.store import BERLIN, CaseStore
 from leportal_core.deadlines import Bundesland, compute
 from leportal_core.demo import DemoContext, DemoStep
 from leportal_core.hookspecs import hookimpl
@@ -37,7 +37,9 @@ def run_cases_demo(context: DemoContext) -> None:
         path.with_name(STORE_NAME + "-shm"),
     ):
         leftover.unlink(missing_ok=True)
-    with CaseStore(path, pm=context.pm, create=True) as store:  # a new store, made on purpose
+    # The store's clock stands at noon (Berlin) of the story's day, like every other chapter's.
+    noon = datetime.datetime.combine(context.today, datetime.time(12), tzinfo=BERLIN)
+    with CaseStore(path, pm=context.pm, create=True, clock=lambda: noon) as store:
         today = store.today()
         # Received 7 weeks and 2 days ago: the 8-week Ausschlussfrist ends in about 5 days.
         received = today - datetime.timedelta(weeks=7, days=2)

@@ -7,7 +7,6 @@ ones rejected and explained, and is reconciled against a Dateiquittung.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -20,9 +19,6 @@ from leportal_core.hookspecs import hookimpl
 from leportal_core.pdf import inspect_pdf
 
 __all__ = ["leportal_demo_steps"]
-
-# The demo's "today": fixed, so the story reads the same every day.
-DEMO_TODAY = dt.date(2026, 3, 2)
 
 
 def _check_pdfs(context: DemoContext) -> None:
@@ -37,7 +33,7 @@ def _check_pdfs(context: DemoContext) -> None:
 
 def _build(context: DemoContext) -> None:
     request = load_request(context.samples / "documents" / "anforderung.json")
-    plan = plan_delivery(request, context.pm, today=DEMO_TODAY)
+    plan = plan_delivery(request, context.pm, today=context.today)
     folder = build_folder(plan, context.out / "lieferung")
     context.shared["delivery_plan"] = plan
     context.shared["delivery_folder"] = folder

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from leportal_core.cases import CaseStore
 from leportal_core.cases.demo import STORE_NAME, leportal_demo_steps, run_cases_demo
-from leportal_core.demo import DemoContext, DemoStep
+from leportal_core.demo import DEMO_TODAY, DemoContext, DemoStep
 from leportal_core.plugins import new_plugin_manager
 
 
@@ -25,4 +25,4 @@ def test_the_demo_runs_twice_and_leaves_a_case_due_soon(tmp_path: Path) -> None:
     assert "due within 14 days: F-2026-000123 documents" in text
     assert "06.04.2026 Ostermontag (HE)" in text
     with CaseStore(tmp_path / STORE_NAME) as store:
-        assert [entry.rule for entry in store.due_within(14)] == ["documents"]
+        assert [entry.rule for entry in store.due_within(14, today=DEMO_TODAY)] == ["documents"]
