@@ -23,7 +23,7 @@ import functools
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -631,12 +631,16 @@ def validate(
     *,
     max_problems: int | None = None,
     file: str | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> ValidationReport:
-    """Check a whole billing file; every problem (up to ``max_problems``) with line and column."""
+    """Check a whole billing file; every problem (up to ``max_problems``) with line and column.
+
+    ``on_rows`` is told the number of rows read every 10,000 rows (for a progress display)."""
     decoder = Decoder(profile, max_problems=max_problems, file=file)
     decoder.build_records = False
-    for _ in decoder.rows(source):
-        pass
+    for count, _ in enumerate(decoder.rows(source), start=1):
+        if on_rows is not None and count % 10_000 == 0:
+            on_rows(count)
     return decoder.report()
 
 

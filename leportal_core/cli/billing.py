@@ -23,7 +23,7 @@ from leportal_core.billing.webentry import (
     attendance_from_records,
     build_invoice,
 )
-from leportal_core.cli.output import emit_json, shown
+from leportal_core.cli.output import TTY_PROBLEM_LINES, Progress, emit_json, for_a_person, shown
 from leportal_core.errors import ConfigurationError, LeportalError, Problem
 
 __all__ = ["billing"]
@@ -116,10 +116,17 @@ def validate_command(file: Path, profile_name: str, as_json: bool, max_problems:
     profile = _profile(profile_name, as_json)
     if not file.is_file():
         _fail(ConfigurationError(f"no such file: {shown(str(file))}"), 2, as_json)
-    try:
-        report = validate(file, profile, max_problems=max_problems)
-    except LeportalError as exc:
-        _fail(exc, 1, as_json)
+    with Progress(enabled=not as_json) as progress:
+        try:
+            report = validate(
+                file,
+                profile,
+                max_problems=max_problems,
+                on_rows=lambda rows: progress.update(f"  {rows:,} lines checked"),
+            )
+        except LeportalError as exc:
+            progress.clear()
+            _fail(exc, 1, as_json)
     if as_json:
         emit_json(_report_json(file, profile, report))
     else:
@@ -136,7 +143,8 @@ def _print_report(path: Path, profile: Profile, report: ValidationReport) -> Non
     )
     for key, total in report.sums.items():
         click.echo(f"    sum of {profile.column(key).header} over lines without problems: {total}")
-    for problem in report.problems:
+    listed = report.problems[:TTY_PROBLEM_LINES] if for_a_person() else report.problems
+    for problem in listed:
         where = []
         if problem.location.line is not None:
             where.append(f"line {problem.location.line}")
@@ -145,7 +153,12 @@ def _print_report(path: Path, profile: Profile, report: ValidationReport) -> Non
         prefix = ", ".join(where) or "file"
         kind = "" if problem.severity.value == "error" else " (warning)"
         click.echo(f"    {prefix}: {problem.code}{kind}: {shown(problem.message)}")
-    if report.dropped:
+    if len(listed) < len(report.problems):
+        click.echo(
+            f"    … and {len(report.problems) - len(listed) + report.dropped} more "
+            "(on a terminal only the first are listed; --json lists them all)"
+        )
+    elif report.dropped:
         click.echo(
             f"    ({report.dropped} more problems not listed; raise --max-problems to see them)"
         )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -74,3 +77,44 @@ def utf8_option(_ctx: click.Context, param: click.Parameter, value: Any) -> Any:
                 ],
             )
     return value
+
+
+# Problems printed for a person on a terminal; the rest is counted ("… and N more").
+TTY_PROBLEM_LINES = 50
+
+
+def for_a_person() -> bool:
+    """Output goes to a terminal (not a pipe or file), so it may be shortened for reading."""
+    return sys.stdout.isatty()
+
+
+class Progress:
+    """One status line on stderr for long work: shown only on a terminal and never with
+    ``--json``; cleared before anything else is printed and at the end, so it never garbles
+    the output (plain text, no colour: ``NO_COLOR`` has nothing to switch off)."""
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        self._on = enabled and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+        self._shown = False
+        self._last = 0.0
+
+    def update(self, text: str) -> None:
+        """Show ``text`` as the status (at most ten times a second)."""
+        if not self._on or time.monotonic() - self._last < 0.1:
+            return
+        self._last = time.monotonic()
+        width = max(shutil.get_terminal_size().columns - 1, 10)
+        click.echo("\r" + shown(text)[:width] + "\x1b[K", err=True, nl=False)
+        self._shown = True
+
+    def clear(self) -> None:
+        """Remove the status line (call before printing anything else)."""
+        if self._shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self._shown = False
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.clear()

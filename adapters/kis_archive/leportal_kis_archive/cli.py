@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from leportal_core import ConfigurationError, Document, ValidationError
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import Progress, emit_json, problem_lines, shown
 from leportal_core.files import write_bytes_atomic
 from leportal_core.store import connect
 from leportal_kis_archive.config import KdlSource, MdmConfig
@@ -69,30 +69,25 @@ def import_(
     summary = ImportSummary()
     versions = DocumentVersions(connect(store)) if store is not None else None
     results: list[dict[str, Any]] = []
-    show_progress = sys.stderr.isatty() and not as_json
+    progress = Progress(enabled=not as_json)
     files_done = 0
 
-    def progress(_: Path) -> None:
+    def on_file(_: Path) -> None:
         nonlocal files_done
         files_done += 1
-        if show_progress:
-            click.echo(
-                f"\r  {files_done} files, {summary.imported + summary.rejected} items",
-                err=True,
-                nl=False,
-            )
+        progress.update(f"  {files_done} files, {summary.imported + summary.rejected} items")
 
-    for item in import_paths(paths, config=config, on_file=progress):
-        summary.record(item)
-        result = _item_dict(item)
-        if versions is not None and item.ok and item.message is not None:
-            versions.record(item.message, at=dt.datetime.now(dt.UTC))
-        results.append(result)
-        if not as_json:
-            _print_item(item)
-        del item  # the content goes; only the summary line stays
-    if show_progress:
-        click.echo("", err=True)
+    with progress:
+        for item in import_paths(paths, config=config, on_file=on_file):
+            summary.record(item)
+            result = _item_dict(item)
+            if versions is not None and item.ok and item.message is not None:
+                versions.record(item.message, at=dt.datetime.now(dt.UTC))
+            results.append(result)
+            if not as_json:
+                progress.clear()
+                _print_item(item)
+            del item  # the content goes; only the summary line stays
     if as_json:
         for result in results:
             uid = result.get("unique_id")

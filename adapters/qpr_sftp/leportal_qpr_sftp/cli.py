@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 import pluggy
 
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import Progress, emit_json, problem_lines, shown
 from leportal_core.errors import ConfigurationError
 from leportal_qpr_sftp.config import load_config
 from leportal_qpr_sftp.errors import PickupError
@@ -53,15 +53,20 @@ def fetch(ctx: click.Context, config_path: Path, create_store: bool, as_json: bo
         config = load_config(config_path)
     except ConfigurationError as exc:
         _fail(exc, as_json, 2)
-    progress = None if as_json or not sys.stderr.isatty() else _progress
-    try:
-        run = fetch_reports(config, pm=pm, progress=progress, create_store=create_store)
-    except ConfigurationError as exc:
-        _fail(exc, as_json, 2)
-    except PickupError as exc:
-        _fail(exc, as_json, 1)
-    if progress is not None:
-        click.echo("", err=True)
+    status = Progress(enabled=not as_json)
+
+    def progress(name: str, done: int, total: int) -> None:
+        status.update(f"  {name[:50]:<50} {done // 1024:>8} / {total // 1024} KiB")
+
+    with status:
+        try:
+            run = fetch_reports(config, pm=pm, progress=progress, create_store=create_store)
+        except ConfigurationError as exc:
+            status.clear()
+            _fail(exc, as_json, 2)
+        except PickupError as exc:
+            status.clear()
+            _fail(exc, as_json, 1)
     if as_json:
         emit_json(_as_json(run))
     else:
@@ -97,12 +102,6 @@ def init(config_path: Path) -> None:
     except (ConfigurationError, PickupError) as exc:
         _fail(exc, False, 2 if isinstance(exc, ConfigurationError) else 1)
     click.echo(f"ledger ready: {shown(str(config.store))}")
-
-
-def _progress(name: str, done: int, total: int) -> None:
-    click.echo(
-        f"\r  {shown(name)[:50]:<50} {done // 1024:>8} / {total // 1024} KiB", nl=False, err=True
-    )
 
 
 def _fail(exc: ConfigurationError | PickupError, as_json: bool, code: int) -> NoReturn:
