@@ -31,6 +31,7 @@ __all__ = [
     "HOOKS_DOCUMENTED",
     "IMPORT_CLEAN",
     "INDEPENDENT_READER",
+    "INPUTS_UNCHANGED",
     "KDL_CODES",
     "LARGE_CONTENT",
     "LOADS",
@@ -320,6 +321,18 @@ UNCARRIED_IGNORED = TestSpec(
         "encode(doc without those fields) for the sample and awkward Documents."
     ),
 )
+INPUTS_UNCHANGED = TestSpec(
+    id="roundtrip.inputs_unchanged",
+    group="roundtrip",
+    per_codec=True,
+    source=_CODEC,
+    requires=frozenset({DOCUMENT, ENCODE}),
+    description=(
+        "encode leaves its argument as it was: every field of each sample and awkward Document "
+        "(content bytes and derived hash included) equals an independent deep copy made before "
+        "the call. (decode takes immutable bytes.)"
+    ),
+)
 NO_ENCODE_REFUSED = TestSpec(
     id="errors.no_encode_refused",
     group="errors",
@@ -403,6 +416,7 @@ ALL_TESTS: tuple[TestSpec, ...] = (
     NAMES_PREFIXED,
     TRAILING_DATA,
     UNCARRIED_IGNORED,
+    INPUTS_UNCHANGED,
     NO_ENCODE_REFUSED,
     KDL_CODES,
     INDEPENDENT_READER,

@@ -57,7 +57,6 @@ __all__ = [
 ]
 
 
-
 def certify(
     spec: str,
     *,

@@ -4,6 +4,7 @@ code, and output judged by an independent reader of the media type."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -69,6 +70,7 @@ def run(
     tests: tuple[tuple[TestSpec, Callable[[Codec[Any], Capabilities], Finding]], ...] = (
         (catalog.TRAILING_DATA, _trailing),
         (catalog.UNCARRIED_IGNORED, _uncarried_ignored),
+        (catalog.INPUTS_UNCHANGED, _inputs_unchanged),
         (catalog.NO_ENCODE_REFUSED, _no_encode_refused),
         (catalog.KDL_CODES, _kdl_codes),
         (catalog.INDEPENDENT_READER, _independent_reader),
@@ -207,6 +209,29 @@ def _uncarried_ignored(codec: Codec[Any], caps: Capabilities) -> Finding:
         status=Status.PASSED,
         message=f"{len(documents)} encodings independent of {sorted(caps.uncarried_fields)}",
     )
+
+
+def _fields(document: Document) -> dict[str, object]:
+    """Every attribute, the content bytes and the derived size and hash included (equality of
+    Documents leaves the content out, so a changed content would not show there)."""
+    return {field.name: getattr(document, field.name) for field in attrs.fields(Document)}
+
+
+def _inputs_unchanged(codec: Codec[Any], _caps: Capabilities) -> Finding:
+    cases: list[str] = []
+    documents = [*sample_documents(), *awkward_documents()]
+    for number, document in enumerate(documents):
+        # The codec gets an independent copy, so a codec that does change it cannot spoil the
+        # shared examples for the tests that follow.
+        argument = copy.deepcopy(document)
+        before = _fields(document)
+        call(codec.encode, argument)  # what encode returns or raises is other tests' business
+        changed = sorted(name for name, value in _fields(argument).items() if before[name] != value)
+        if changed:
+            cases.append(f"document {number}: encode changed {', '.join(changed)}")
+    if cases:
+        return _failed("encodes changed their argument", cases, len(documents))
+    return Finding(status=Status.PASSED, message=f"{len(documents)} arguments left unchanged")
 
 
 def _no_encode_refused(codec: Codec[Any], caps: Capabilities) -> Finding:

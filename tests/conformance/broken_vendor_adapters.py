@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -156,6 +157,18 @@ class _GenericName(MdmCodec):
     name = "hl7.mdm"
 
 
+class _TidiesInPlace(DocumentReferenceCodec):
+    """Normalises the title it was given to NFC in place before encoding (as its archive does):
+    the round trip still matches, because the caller's own object changed too."""
+
+    def encode(self, document: Document, /) -> bytes:
+        if isinstance(document, Document):
+            tidy = unicodedata.normalize("NFC", document.title)
+            if tidy != document.title:
+                object.__setattr__(document, "title", tidy)
+        return super().encode(document)
+
+
 class FirstJsonValue(_Vendor):
     codec_factory = _FirstJsonValue
 
@@ -199,6 +212,10 @@ class GenericName(_Vendor):
     codec_factory = _GenericName
 
 
+class TidiesInPlace(_Vendor):
+    codec_factory = _TidiesInPlace
+
+
 first_json_value = FirstJsonValue()
 exits_on_empty = ExitsOnEmpty()
 debug_print = DebugPrint()
@@ -209,3 +226,4 @@ outdated_kdl_table = OutdatedKdlTable()
 wall_clock = WallClock()
 line_feeds = LineFeeds()
 generic_name = GenericName()
+tidies_in_place = TidiesInPlace()
