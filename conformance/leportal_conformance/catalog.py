@@ -41,6 +41,7 @@ __all__ = [
     "RANDOM_BYTES",
     "ROUNDTRIP_DOCUMENT",
     "SCALING",
+    "STARTUP_HOOKS",
     "TRAILING_DATA",
     "TRUNCATED",
     "UNCARRIED_IGNORED",
@@ -285,6 +286,19 @@ HOOKS_DOCUMENTED = TestSpec(
     ),
 )
 
+STARTUP_HOOKS = TestSpec(
+    id="hygiene.startup_hooks",
+    group="hygiene",
+    per_codec=False,
+    source=_PLUGINS,
+    description=(
+        "Every start-up hook the plug-in implements runs on a throwaway manager without "
+        "failing: leportal_register_commands adds click commands to a fresh group, "
+        "leportal_demo_steps registers DemoSteps, leportal_classify_document returns a "
+        "Classification or None for each sample Document."
+    ),
+)
+
 # Issue 14: what realistic vendor adapters get wrong (tests_strict.py).
 NAMES_PREFIXED = TestSpec(
     id="metadata.names_prefixed",
@@ -413,6 +427,7 @@ ALL_TESTS: tuple[TestSpec, ...] = (
     PROBLEMS_WELL_FORMED,
     IMPORT_CLEAN,
     HOOKS_DOCUMENTED,
+    STARTUP_HOOKS,
     NAMES_PREFIXED,
     TRAILING_DATA,
     UNCARRIED_IGNORED,

@@ -7,6 +7,7 @@ host, whether or not it uses the adapter.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import inspect
 import json
@@ -23,6 +24,9 @@ from leportal_conformance import catalog
 from leportal_conformance.guard import call, describe_exception
 from leportal_conformance.model import Finding, Status, TestResult, run_test
 from leportal_conformance.sandbox import Effects, Sandbox
+from leportal_conformance.strategies import sample_documents
+from leportal_core.category import Classification
+from leportal_core.demo import DemoStep
 from leportal_core.plugins import ADAPTER_GROUP, LoadedAdapter, new_plugin_manager
 
 __all__ = ["DEFAULT_IMPORT_BUDGET", "ImportProbe", "adapter_module", "run"]
@@ -184,6 +188,7 @@ def run(
     probe = probe or ImportProbe(spec)
     yield run_test(catalog.IMPORT_CLEAN, None, lambda: _import_clean(probe))
     yield run_test(catalog.HOOKS_DOCUMENTED, None, lambda: _hooks_documented(adapter))
+    yield run_test(catalog.STARTUP_HOOKS, None, lambda: _startup_hooks(adapter))
     if sandbox is not None:
         # Before this test adds its own; effects at import are hygiene.import_clean's finding.
         seen = [e for e in sandbox.effects if e.test != catalog.LOADS.id]
@@ -282,4 +287,69 @@ def _hooks_documented(adapter: LoadedAdapter) -> Finding:
         status=Status.PASSED,
         message=f"{len(hooks)} documented hook(s): {', '.join(hooks) or 'none'}",
         details={"hooks": hooks},
+    )
+
+
+def _startup_hooks(adapter: LoadedAdapter) -> Finding:
+    """Call the plug-in's own start-up hooks, one by one, on a throwaway manager and CLI group."""
+    import click  # the command line's toolkit; only this test needs it
+
+    pm = new_plugin_manager()
+    registered = call(
+        functools.partial(pm.register, adapter.plugin, name=f"conformance-{adapter.name}")
+    )
+    if registered.error is not None:
+        return Finding(
+            status=Status.FAILED,
+            message=f"the plug-in cannot be registered: {describe_exception(registered.error)}",
+        )
+    problems: list[str] = []
+    called: list[str] = []
+
+    def own(hook: str) -> list[Any]:
+        caller = getattr(pm.hook, hook)
+        return [i for i in caller.get_hookimpls() if i.plugin is adapter.plugin]
+
+    for impl in own("leportal_register_commands"):
+        called.append("leportal_register_commands")
+        group = click.Group("leportal")
+        outcome = call(functools.partial(impl.function, cli=group))
+        if outcome.error is not None:
+            problems.append(
+                f"leportal_register_commands raised {describe_exception(outcome.error)}"
+            )
+        elif not all(isinstance(c, click.Command) for c in group.commands.values()):
+            problems.append(
+                "leportal_register_commands added something that is not a click command"
+            )
+    for impl in own("leportal_demo_steps"):
+        called.append("leportal_demo_steps")
+        steps: list[object] = []
+        outcome = call(functools.partial(impl.function, register=steps.append))
+        if outcome.error is not None:
+            problems.append(f"leportal_demo_steps raised {describe_exception(outcome.error)}")
+        elif not all(isinstance(step, DemoStep) for step in steps):
+            problems.append("leportal_demo_steps registered something that is not a DemoStep")
+    for impl in own("leportal_classify_document"):
+        called.append("leportal_classify_document")
+        for number, document in enumerate(sample_documents()):
+            outcome = call(functools.partial(impl.function, document=document))
+            if outcome.error is not None:
+                problems.append(
+                    f"leportal_classify_document raised {describe_exception(outcome.error)} "
+                    f"for sample document {number}"
+                )
+                break
+            if outcome.value is not None and not isinstance(outcome.value, Classification):
+                problems.append(
+                    f"leportal_classify_document returned a {type(outcome.value).__name__} "
+                    f"for sample document {number}, not a Classification or None"
+                )
+                break
+    if problems:
+        return Finding(status=Status.FAILED, message="; ".join(problems), details={"hooks": called})
+    return Finding(
+        status=Status.PASSED,
+        message=f"{len(called)} start-up hook(s) ran: {', '.join(called) or 'none'}",
+        details={"hooks": called},
     )

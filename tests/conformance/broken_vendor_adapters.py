@@ -216,6 +216,19 @@ class TidiesInPlace(_Vendor):
     codec_factory = _TidiesInPlace
 
 
+class CommandsNeedTheGui(_Vendor):
+    """Its commands import the vendor's GUI toolkit, which a server install does not have."""
+
+    codec_factory = DocumentReferenceCodec
+
+    @hookimpl
+    def leportal_register_commands(self, cli: Any) -> None:
+        """The vendor's `leportal acme` group."""
+        import acme_gui_toolkit  # type: ignore[import-not-found]
+
+        cli.add_command(acme_gui_toolkit.commands)
+
+
 first_json_value = FirstJsonValue()
 exits_on_empty = ExitsOnEmpty()
 debug_print = DebugPrint()
@@ -227,3 +240,4 @@ wall_clock = WallClock()
 line_feeds = LineFeeds()
 generic_name = GenericName()
 tidies_in_place = TidiesInPlace()
+commands_need_the_gui = CommandsNeedTheGui()
