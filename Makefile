@@ -27,12 +27,14 @@ pytest: $(STAMP)
 
 # The core's tests with the lowest versions every declared dependency allows, so a floor in a
 # pyproject.toml is one that works (uv resolves direct dependencies to their lowest versions).
+# Every distribution is installed: the core's CLI tests run the adapters' commands too.
 LOWEST := .venv-lowest
 test-lowest: $(STAMP)
 	rm -rf $(LOWEST)
 	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
 	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
-		-e '.[test]' -e ./adapters/fhir
+		-e '.[test]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
+		-e './adapters/therapy_pvs[demo,test]' -e ./adapters/qpr_sftp -e './conformance[test]' -e ./data/kdl
 	$(LOWEST)/bin/python -m pytest -q tests/core
 
 lint: $(STAMP)

@@ -344,7 +344,7 @@ INPUTS_UNCHANGED = TestSpec(
     description=(
         "encode leaves its argument as it was: every field of each sample and awkward Document "
         "(content bytes and derived hash included) equals an independent deep copy made before "
-        "the call. (decode takes immutable bytes.)"
+        "the call; decode takes immutable bytes."
     ),
 )
 NO_ENCODE_REFUSED = TestSpec(
