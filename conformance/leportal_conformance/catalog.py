@@ -389,7 +389,8 @@ DETERMINISM_PROCESSES = TestSpec(
     requires=frozenset({DOCUMENT, ENCODE}),
     description=(
         "The sample and awkward Documents encode to the same bytes in this process and in two "
-        "fresh interpreters with PYTHONHASHSEED 1 and 2 started a second apart, all under the "
+        "fresh interpreters with PYTHONHASHSEED 1 and 2, each encoding in a later second of the "
+        "wall clock than the one before, all under the "
         "fixed clock (leportal_core.clock): no set order, no wall clock in the output."
     ),
 )

@@ -21,7 +21,9 @@ def _run(args: list[str]) -> tuple[int, str]:
 
 def test_begehung_and_strukturpruefung(tmp_path: Path) -> None:
     store = ["--store", str(tmp_path / "cases.sqlite")]
-    connect(tmp_path / "cases.sqlite", create=True).close()  # stores are made explicitly (leportal store init)
+    connect(
+        tmp_path / "cases.sqlite", create=True
+    ).close()  # stores are made explicitly (leportal store init)
     code, out = _run(
         [
             *store,
@@ -88,7 +90,9 @@ def test_each_ops_code_has_its_own_recurrence(tmp_path: Path) -> None:
     from leportal_core.cases import CaseStore, Strukturpruefung
 
     store = ["--store", str(tmp_path / "cases.sqlite")]
-    connect(tmp_path / "cases.sqlite", create=True).close()  # stores are made explicitly (leportal store init)
+    connect(
+        tmp_path / "cases.sqlite", create=True
+    ).close()  # stores are made explicitly (leportal store init)
     code, out = _run(
         [
             *store,
