@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_kis_archive -p leportal_therapy_pvs -p leportal_qpr_sftp \
 		-p leportal_conformance
+	$(BIN)/lint-imports --no-logo
 
 # Each script prints absolute figures and ratios against what a user would pick instead.
 bench: $(STAMP)
@@ -54,5 +55,5 @@ dist: $(STAMP)
 	$(BIN)/twine check --strict dist/*
 
 clean:
-	rm -rf $(VENV) $(LOWEST) build dist out .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) build dist out .hypothesis .mypy_cache .ruff_cache .import_linter_cache
 	find . -name '*.egg-info' -prune -exec rm -rf {} + -o -name __pycache__ -prune -exec rm -rf {} +

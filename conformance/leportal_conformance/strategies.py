@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from leportal_core.document import MAX_REFERENCE_LENGTH, MAX_TITLE_LENGTH, Document
 
 if TYPE_CHECKING:  # imported where used: a vendor testing Documents needs none of these
-    from leportal_core.billing.records import BillingRecord, MassRecord
-    from leportal_core.cases.model import CaseOpened, Stay
-    from leportal_core.therapy.model import TherapyReport
+    from leportal_core.billing import BillingRecord, MassRecord
+    from leportal_core.cases import CaseOpened, Stay
+    from leportal_core.therapy import TherapyReport
 
 __all__ = [
     "LARGE_CONTENT_SIZES",
@@ -383,7 +383,7 @@ _CASE_TEXT = st.sampled_from(("F-1", "Fall 2026/0001", "Müller-Lüdenscheidt", 
 
 def stays() -> st.SearchStrategy[Stay]:
     """Hospital stays: admission, an optional discharge on or after it, optional Fachabteilung."""
-    from leportal_core.cases.model import Stay
+    from leportal_core.cases import Stay
 
     @st.composite
     def build(draw: st.DrawFn) -> Stay:
@@ -401,8 +401,8 @@ def stays() -> st.SearchStrategy[Stay]:
 def cases() -> st.SearchStrategy[CaseOpened]:
     """Opened audit cases (``CaseOpened``) with valid IKs and KVNR, any Bundesland, optional
     invoice data in the right order."""
-    from leportal_core.cases.model import CaseOpened
-    from leportal_core.deadlines.calendar import Bundesland
+    from leportal_core.cases import CaseOpened
+    from leportal_core.deadlines import Bundesland
 
     @st.composite
     def build(draw: st.DrawFn) -> CaseOpened:
@@ -434,7 +434,7 @@ def cases() -> st.SearchStrategy[CaseOpened]:
 def mass_records() -> st.SearchStrategy[MassRecord]:
     """MASS billing lines (``MassRecord``): one calendar month, Decimal quantity and rate, the
     amount their product rounded half up to cents, as the record requires."""
-    from leportal_core.billing.records import MassRecord, Unit, line_amount
+    from leportal_core.billing import MassRecord, Unit, line_amount
 
     @st.composite
     def build(draw: st.DrawFn) -> MassRecord:
@@ -487,8 +487,8 @@ def therapy_reports() -> st.SearchStrategy[TherapyReport]:
     rejects are discarded, so every value is one the core accepts."""
     from hypothesis import reject
 
+    from leportal_core import therapy
     from leportal_core.errors import LeportalError
-    from leportal_core.therapy import model as therapy
 
     practice = therapy.Practice(
         name="Logopädie Groß",

@@ -259,7 +259,7 @@ def _no_encode_refused(codec: Codec[Any], caps: Capabilities) -> Finding:
 
 
 def _kdl_table() -> tuple[str, list[str]]:
-    from leportal_core.terminology.kdl import installed_kdl_table
+    from leportal_core.terminology import installed_kdl_table
 
     table = installed_kdl_table()
     if table is None:
