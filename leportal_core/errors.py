@@ -1,4 +1,4 @@
-"""One exception hierarchy and the *problem* model shared by every part of leportal.
+"""Every exception leportal raises on purpose, and the *problem* model they carry.
 
 Validation never stops at the first failure: it collects :class:`Problem` objects, each with a
 stable machine-readable ``code`` (documented in ``docs/problem-codes.md`` and never renamed
@@ -6,20 +6,62 @@ casually), a human message in English, and a :class:`Location` saying where the 
 Hosts translate the codes into their own UI language.
 
 A public function that rejects bad input raises a subclass of :class:`LeportalError` carrying the
-problems; errors from dependencies are mapped to the most specific subclass with ``raise … from``.
+problems; errors from dependencies (pypdf, sqlite3, smtplib, asyncssh, ``OSError``) are mapped at
+the boundary to the most specific subclass with ``raise … from``. Every public exception class of
+the core is defined here (domain packages re-export theirs); an adapter keeps its own in its
+``errors`` module, derived from these. The tree (tests/core/test_errors.py keeps it complete)::
+
+    LeportalError                 base of everything leportal raises on purpose
+    ├── ValidationError           the input was checked and rejected (exit 1)
+    │   ├── InvalidIdentifier     an IK, KVNR, LANR or BSNR is not valid
+    │   │   ├── InvalidFormat     characters or structure the scheme does not allow
+    │   │   ├── InvalidLength     the wrong number of characters
+    │   │   ├── InvalidChecksum   the check digit does not match
+    │   │   └── InvalidComponent  a part (class, region, group key) the scheme does not know
+    │   ├── FormatError           bytes are not the format a codec expects
+    │   │   └── CellError         a cell of a billing file is not a value of its column
+    │   ├── InputRefused          an input path is not a regular file or too large (also OSError)
+    │   ├── CaseValidationError   an audit case, step or aggregate was rejected
+    │   │   ├── IllegalStep       the step is not allowed in the case's current state
+    │   │   └── CaseNotFound      no case has the given id or identifier
+    │   ├── DeadlineError         a deadline cannot be computed from rule, dates and Bundesland
+    │   ├── SecondFactorInputError  a second-factor policy, secret, name or URI is unusable
+    │   └── EnrolmentError        an enrolment step does not fit the account's state
+    ├── ConfigurationError        a setting, file or variable the caller supplied is unusable (exit 2)
+    │   └── SealingKeyError       the host's sealing key is missing or malformed
+    ├── PluginError               a plug-in could not be loaded or broke the hook contract
+    │   └── CaseHookError         a case event was committed, but a listener raised
+    ├── StorageError              the store or an output file cannot be written (exit 74)
+    │   └── TherapyStoreError     the Versandhistorie's store cannot be used
+    ├── TransportError            a remote server (SMTP, SFTP) is unreachable, timed out or refused
+    ├── SealError                 a sealed seed does not open
+    └── SendInProgress            another process is sending this therapy report right now
 """
 
 from __future__ import annotations
 
 import enum
+import os
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
+if TYPE_CHECKING:
+    from leportal_core.cases.events import CaseEvent
+
 __all__ = [
+    "CaseHookError",
+    "CaseNotFound",
+    "CaseValidationError",
+    "CellError",
     "ConfigurationError",
+    "DeadlineError",
+    "EnrolmentError",
     "FormatError",
+    "IllegalStep",
+    "InputRefused",
     "InvalidChecksum",
     "InvalidComponent",
     "InvalidFormat",
@@ -29,8 +71,14 @@ __all__ = [
     "Location",
     "PluginError",
     "Problem",
+    "SealError",
+    "SealingKeyError",
+    "SecondFactorInputError",
+    "SendInProgress",
     "Severity",
     "StorageError",
+    "TherapyStoreError",
+    "TransportError",
     "ValidationError",
 ]
 
@@ -191,12 +239,13 @@ class PluginError(LeportalError):
 
 
 class StorageError(LeportalError):
-    """The store could not be used: missing, empty, damaged, locked, read-only, disk full, newer.
+    """The store could not be used (missing, empty, damaged, locked, read-only, disk full, newer),
+    or an output file could not be written (read-only, disk full, I/O error).
 
-    Not the caller's input and not a setting: the problem code (``store.*``, see
+    Not the caller's input and not a setting: the problem code (``store.*``, ``output.*``, see
     ``docs/problem-codes.md``) says what happened and the message what the user can do (restore a
     backup, retry, free space). :mod:`leportal_core.store` raises it for every store; ``path`` is
-    the store file when known.
+    the store or output file when known.
     """
 
     default_code = "store.failed"
@@ -212,3 +261,107 @@ class ConfigurationError(LeportalError):
     """A setting, file or environment variable the caller supplied is unusable."""
 
     default_code = "config.invalid"
+
+
+class TransportError(LeportalError):
+    """A remote server (the KIM client module's SMTP, the QPR portal's SFTP) could not be reached,
+    broke off, ran out of time or refused; the problem code names the step."""
+
+    default_code = "transport.failed"
+
+
+class CellError(FormatError):
+    """A cell of a billing file is not a valid value of its column (the billing engine turns it
+    into a located problem; ``code`` is ``billing.value.*`` or ``billing.record.*``)."""
+
+    default_code = "billing.value.invalid"
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message, [Problem(code=code, message=message)])
+
+
+class InputRefused(ValidationError, OSError):
+    """An input path that is not a regular file (a folder, FIFO, device) or larger than the
+    reader's bound; also an ``OSError``, so callers that report unreadable files report it too."""
+
+    default_code = "input.refused"
+
+    def __init__(
+        self, number: int, message: str, path: str | os.PathLike[str], *, code: str
+    ) -> None:
+        filename = os.fspath(path)
+        OSError.__init__(self, number, message, filename)
+        self.message = message
+        self.problems = (Problem(code=code, message=message, location=Location(file=filename)),)
+
+    __str__ = OSError.__str__
+
+
+class CaseValidationError(ValidationError):
+    """An audit case, one of its steps or an aggregate was rejected; ``problems`` says why."""
+
+    default_code = "cases.invalid"
+
+
+class IllegalStep(CaseValidationError):
+    """The step is not allowed in the case's current state."""
+
+    default_code = "cases.step.illegal"
+
+
+class CaseNotFound(CaseValidationError):
+    """No case has the given id or identifier."""
+
+    default_code = "cases.case.unknown"
+
+
+class CaseHookError(PluginError):
+    """The event was committed, but a ``leportal_case_event`` implementation raised."""
+
+    default_code = "cases.hook.failed"
+
+    def __init__(self, message: str, event: CaseEvent) -> None:
+        super().__init__(message)
+        self.event = event
+
+
+class DeadlineError(ValidationError):
+    """A deadline could not be computed from the given rule, dates and Bundesland."""
+
+    default_code = "deadline.invalid"
+
+
+class SecondFactorInputError(ValidationError):
+    """A policy, secret, account name, issuer or URI given to the second factor is unusable."""
+
+    default_code = "secondfactor.input.invalid"
+
+
+class EnrolmentError(ValidationError):
+    """An enrolment cannot be started or confirmed in the account's current state."""
+
+    default_code = "secondfactor.enrolment.state"
+
+
+class SealError(LeportalError):
+    """A sealed seed does not open: wrong account, tampered bytes or a key the keyring lacks."""
+
+    default_code = "secondfactor.seal.failed"
+
+
+class SealingKeyError(ConfigurationError):
+    """The sealing key the host supplied is missing or not 32 bytes of URL-safe base64."""
+
+    default_code = "secondfactor.key.invalid"
+
+
+class TherapyStoreError(StorageError):
+    """The store holding the Versandhistorie cannot be used (damaged, locked, read-only, full)."""
+
+    default_code = "therapy.store.failed"
+
+
+class SendInProgress(LeportalError):
+    """Another process holds the sending claim of this therapy report right now."""
+
+    default_code = "therapy.send.in_progress"

@@ -17,12 +17,20 @@ import contextlib
 import errno
 import io
 import os
+import secrets
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from leportal_core.errors import (
+    ConfigurationError,
+    InputRefused,
+    Location,
+    Problem,
+    StorageError,
+)
 
 __all__ = [
     "InputRefused",
@@ -31,17 +39,10 @@ __all__ = [
     "exclusive_lock",
     "fsync_directory",
     "open_input",
+    "output_error",
     "read_input_bytes",
     "write_bytes_atomic",
 ]
-
-
-class InputRefused(OSError):
-    """An input that is not a regular file, or is larger than the reader's bound."""
-
-    def __init__(self, number: int, message: str, path: str | os.PathLike[str], *, code: str):
-        super().__init__(number, message, os.fspath(path))
-        self.code = code
 
 
 class _FdWriter(io.RawIOBase):
@@ -83,9 +84,7 @@ def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
     b'{}'
     """
     target = Path(path)  # the folder must exist: creating it could hide a mistyped path
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
+    handle, temporary = _temporary_beside(target)
     try:
         with _stream(handle) as stream:
             yield stream
@@ -97,6 +96,32 @@ def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
             os.unlink(temporary)
         raise
     fsync_directory(target.parent)
+
+
+def _temporary_beside(target: Path) -> tuple[int, str]:
+    # Not mkstemp: it creates 0600 files. Created 0666 the umask applies, as for any new file; an
+    # existing target keeps its mode (a report someone made group-readable stays so).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            handle = os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except OSError:  # no file there yet (or not one we may look at): the umask decides
+            return handle, temporary
+        try:
+            os.chmod(temporary, mode)
+        except BaseException:
+            os.close(handle)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        return handle, temporary
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
 
 
 @contextlib.contextmanager
@@ -221,3 +246,36 @@ def _try_lock(descriptor: int) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+# errno values that say the output cannot be written now, not that the path given is wrong.
+_FULL = frozenset({errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)})
+_READONLY = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+_WRONG_PATH = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
+
+
+def output_error(path: str | os.PathLike[str], exc: OSError) -> StorageError | ConfigurationError:
+    """The project error for an ``OSError`` raised while writing the output ``path``.
+
+    A read-only file or folder, a full disk or an I/O error is a :class:`StorageError`
+    (``output.readonly``, ``output.full``, ``output.failed``): the path was right, the disk was
+    not. Only a path that cannot be an output (a missing folder, a file where a folder belongs) is
+    the caller's :class:`ConfigurationError` (``output.path``).
+
+    >>> output_error("out/a.pdf", PermissionError(13, "Permission denied")).code
+    'output.readonly'
+    """
+    shown = os.fspath(path).encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates
+    where = Location(file=shown)
+    reason = exc.strerror or str(exc)
+    message = f"cannot write {shown}: {reason}"
+    if exc.errno in _WRONG_PATH:
+        problem = Problem(code="output.path", message=reason, location=where)
+        return ConfigurationError(message, [problem])
+    if exc.errno in _FULL:
+        problem = Problem(code="output.full", message=reason, location=where)
+    elif exc.errno in _READONLY:
+        problem = Problem(code="output.readonly", message=reason, location=where)
+    else:
+        problem = Problem(code="output.failed", message=reason, location=where)
+    return StorageError(message, [problem], path=shown)

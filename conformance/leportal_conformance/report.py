@@ -8,12 +8,10 @@ renamed over the target), so a reader never sees half a report and a crash leave
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +21,7 @@ import attrs
 
 from leportal_conformance.catalog import GROUPS
 from leportal_conformance.model import CertificationResult
+from leportal_core.files import write_bytes_atomic
 
 __all__ = [
     "ReportFiles",
@@ -64,11 +63,11 @@ def write_reports(result: CertificationResult, report_dir: str | os.PathLike[str
         html=directory / "certificate.html",
         reproduce=directory / "REPRODUCE.md",
     )
-    _write_atomic(files.json, render_json(report).encode("utf-8"))
-    _write_atomic(files.junit, render_junit(report))
-    _write_atomic(files.certificate, render_certificate(report).encode("utf-8"))
-    _write_atomic(directory / "certificate.html", render_html(report).encode("utf-8"))
-    _write_atomic(directory / "REPRODUCE.md", render_reproduce(report).encode("utf-8"))
+    write_bytes_atomic(files.json, render_json(report).encode("utf-8"))
+    write_bytes_atomic(files.junit, render_junit(report))
+    write_bytes_atomic(files.certificate, render_certificate(report).encode("utf-8"))
+    write_bytes_atomic(directory / "certificate.html", render_html(report).encode("utf-8"))
+    write_bytes_atomic(directory / "REPRODUCE.md", render_reproduce(report).encode("utf-8"))
     return files
 
 
@@ -398,35 +397,3 @@ def _fenced(text: str, language: str) -> list[str]:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}{language}", text, fence]
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is for reading
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not possible on every platform (Windows), so best effort.
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

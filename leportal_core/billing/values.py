@@ -32,6 +32,7 @@ from decimal import Context, Decimal
 from typing import Final
 
 from leportal_core.billing.profile import Column, ColumnType, Profile
+from leportal_core.errors import CellError
 from leportal_core.identifiers import ik as ik_scheme
 
 __all__ = [
@@ -61,15 +62,6 @@ _INTEGER: Final = re.compile(r"-?[0-9]+")
 _DIGITS9: Final = re.compile(r"[0-9]{9}")
 # Wide enough for every column the profile format allows (30 + 10 digits): never rounds.
 EXACT: Final = Context(prec=80)
-
-
-class CellError(Exception):
-    """A cell is not a valid value of its column (internal; the engine turns it into a Problem)."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def is_formula(text: str) -> bool:

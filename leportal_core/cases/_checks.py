@@ -5,15 +5,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from leportal_core.errors import InvalidIdentifier, Location, Problem, ValidationError
+from leportal_core.errors import CaseValidationError, InvalidIdentifier, Location, Problem
 
 __all__ = ["CaseValidationError", "Checker"]
-
-
-class CaseValidationError(ValidationError):
-    """An audit case, one of its steps or an aggregate was rejected; ``problems`` says why."""
-
-    default_code = "cases.invalid"
 
 
 class Checker:

@@ -22,7 +22,7 @@ from leportal_core.cases._checks import CaseValidationError
 from leportal_core.cases.events import CaseEvent, EventKind
 from leportal_core.deadlines.engine import Deadline, compute_rule
 from leportal_core.deadlines.rules import PruefvV, Rule, find_rule, pruefvv_for_admission
-from leportal_core.errors import Location, Problem, Severity
+from leportal_core.errors import IllegalStep, Location, Problem, Severity
 
 __all__ = [
     "ALLOWED",
@@ -111,12 +111,6 @@ DISCHARGED_BY: Mapping[str, frozenset[EventKind]] = MappingProxyType(
     }
 )
 """The only event kinds that take a running deadline off the worklist (``CLOSED`` takes all)."""
-
-
-class IllegalStep(CaseValidationError):
-    """The step is not allowed in the case's current state."""
-
-    default_code = "cases.step.illegal"
 
 
 @attrs.frozen(kw_only=True)

@@ -37,7 +37,14 @@ from leportal_core.cases.aggregates import Begehungsliste, Strukturpruefung
 from leportal_core.cases.events import CaseEvent, EventKind, step_from_json, step_to_json
 from leportal_core.cases.state import CaseView, apply, open_deadlines, replay
 from leportal_core.deadlines.rules import RULES, PruefvV, Rule
-from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem, StorageError
+from leportal_core.errors import (
+    CaseHookError,
+    CaseNotFound,
+    ConfigurationError,
+    Location,
+    Problem,
+    StorageError,
+)
 from leportal_core.store import connect, ensure_schema, guarded, transaction
 
 __all__ = [
@@ -150,22 +157,6 @@ _REPROJECT_BATCH = 500
 
 CaseStoreError = StorageError
 """The case store could not be used: every store's :class:`StorageError` (``store.*`` codes)."""
-
-
-class CaseNotFound(CaseValidationError):
-    """No case has the given id or identifier."""
-
-    default_code = "cases.case.unknown"
-
-
-class CaseHookError(LeportalError):
-    """The event was committed, but a ``leportal_case_event`` implementation raised."""
-
-    default_code = "cases.hook.failed"
-
-    def __init__(self, message: str, event: CaseEvent) -> None:
-        super().__init__(message)
-        self.event = event
 
 
 @attrs.frozen(kw_only=True)

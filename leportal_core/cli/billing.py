@@ -23,8 +23,16 @@ from leportal_core.billing.webentry import (
     attendance_from_records,
     build_invoice,
 )
-from leportal_core.cli.output import TTY_PROBLEM_LINES, Progress, emit_json, for_a_person, shown
-from leportal_core.errors import ConfigurationError, LeportalError, Problem
+from leportal_core.cli.output import (
+    TTY_PROBLEM_LINES,
+    Progress,
+    emit_json,
+    for_a_person,
+    shown,
+    storage_failure,
+)
+from leportal_core.errors import ConfigurationError, LeportalError, Problem, StorageError
+from leportal_core.files import output_error
 
 __all__ = ["billing"]
 
@@ -354,9 +362,10 @@ def build_command(
     except LeportalError as exc:
         _fail(exc, 1, as_json)
     except OSError as exc:
-        _fail(
-            ConfigurationError(f"cannot write {shown(str(out))}: {exc.strerror or exc}"), 2, as_json
-        )
+        error = output_error(out, exc)
+        if isinstance(error, StorageError):  # a full disk is not a usage error: exit 74
+            storage_failure(error, as_json=as_json)
+        _fail(error, 2, as_json)
     total = lines[0].invoice_total if lines else None
     if as_json:
         emit_json(

@@ -25,17 +25,11 @@ import attrs
 from leportal_core.deadlines.calendar import Bundesland, Move, Place, roll_forward
 from leportal_core.deadlines.periods import period_end
 from leportal_core.deadlines.rules import RULE_KEYS, PruefvV, Rule, find_rule
-from leportal_core.errors import Location, Problem, ValidationError
+from leportal_core.errors import DeadlineError, Location, Problem
 
 __all__ = ["Deadline", "DeadlineError", "compute", "compute_rule", "parse_state"]
 
 _WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
-
-
-class DeadlineError(ValidationError):
-    """A deadline could not be computed from the given rule, dates and Bundesland."""
-
-    default_code = "deadline.invalid"
 
 
 def _day(day: datetime.date) -> str:

@@ -28,7 +28,13 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from leportal_core.errors import ConfigurationError, LeportalError, StorageError, ValidationError
+from leportal_core.errors import (
+    ConfigurationError,
+    SendInProgress,
+    StorageError,
+    TherapyStoreError,
+    ValidationError,
+)
 from leportal_core.store import connect, ensure_schema, schema_version, transaction
 from leportal_core.therapy._checks import problem
 from leportal_core.therapy.form import (
@@ -193,18 +199,6 @@ class Claim:
 
     entry: HistoryEntry
     token: str | None = None
-
-
-class SendInProgress(LeportalError):
-    """Another process holds the sending claim of this report right now."""
-
-    default_code = "therapy.send.in_progress"
-
-
-class TherapyStoreError(LeportalError):
-    """The store holding the Versandhistorie cannot be used (damaged, locked, read-only, full)."""
-
-    default_code = "therapy.store.failed"
 
 
 def one_month_before(moment: dt.datetime) -> dt.datetime:

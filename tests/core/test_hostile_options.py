@@ -165,7 +165,7 @@ def test_archive_export_into_an_unwritable_folder(
     with monkeypatch.context() as patch:
         patch.setattr(archive_cli, "write_bytes_atomic", refuse)
         result = invoke("archive", "export", pdf, "--out", str(tmp_path / "out"))
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 74, result.output  # a storage failure, not a usage error
     assert "Permission denied" in result.output
     assert "internal error" not in result.output
     blocked = tmp_path / "a-file"
@@ -177,7 +177,7 @@ def test_archive_export_into_an_unwritable_folder(
         readonly = tmp_path / "ro"
         readonly.mkdir(mode=0o555)
         result = invoke("archive", "export", pdf, "--out", str(readonly))
-        assert result.exit_code == 2
+        assert result.exit_code == 74
         assert "internal error" not in result.output
 
 

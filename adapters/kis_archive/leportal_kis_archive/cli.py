@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from leportal_core import ConfigurationError, Document, ValidationError
+from leportal_core import ConfigurationError, Document, StorageError, ValidationError
 from leportal_core.cli.output import Progress, emit_json, problem_lines, shown
-from leportal_core.files import write_bytes_atomic
+from leportal_core.files import output_error, write_bytes_atomic
 from leportal_core.store import connect
 from leportal_kis_archive.config import KdlSource, MdmConfig
 from leportal_kis_archive.importer import ImportSummary, import_paths
@@ -230,5 +230,5 @@ def export(
     sys.exit(0 if rejected == 0 else 1)
 
 
-def _unwritable(path: Path, exc: OSError) -> ConfigurationError:
-    return ConfigurationError(f"cannot write {shown(str(path))}: {exc.strerror or exc}")
+def _unwritable(path: Path, exc: OSError) -> StorageError | ConfigurationError:
+    return output_error(path, exc)

@@ -16,9 +16,15 @@ from typing import Any, NoReturn
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown, utf8_option
-from leportal_core.errors import ConfigurationError, FormatError, LeportalError
-from leportal_core.files import open_input, write_bytes_atomic
+from leportal_core.cli.output import (
+    emit_json,
+    problem_lines,
+    shown,
+    storage_failure,
+    utf8_option,
+)
+from leportal_core.errors import ConfigurationError, FormatError, LeportalError, StorageError
+from leportal_core.files import open_input, output_error, write_bytes_atomic
 from leportal_core.therapy import (
     DEFAULT_RETENTION_DAYS,
     Outcome,
@@ -54,7 +60,7 @@ def _write(path: Path, data: bytes) -> None:
     try:
         write_bytes_atomic(path, data)
     except OSError as exc:
-        raise ConfigurationError(f"cannot write {shown(str(path))}: {exc.strerror}") from exc
+        raise output_error(path, exc) from exc
 
 
 def _report(path: Path, as_json: bool) -> TherapyReport:
@@ -85,6 +91,8 @@ def _history(store: Path, store_timeout: float) -> SendingHistory:
 
 
 def _failed(exc: LeportalError, as_json: bool) -> NoReturn:
+    if isinstance(exc, StorageError):  # exit 74, as for every store
+        storage_failure(exc, as_json=as_json)
     if as_json:
         emit_json(
             {"ok": False, "error": exc.message, "problems": [p.as_dict() for p in exc.problems]}

@@ -142,10 +142,10 @@ def _attempt(
     try:
         send_message(message, smtp)
     except SmtpRefused as exc:
-        return _finish(history, claim, Outcome.FAILED, str(exc), code="therapy.smtp.refused")
+        return _finish(history, claim, Outcome.FAILED, exc.message, code=exc.code)
     except SmtpUnavailable as exc:
         outcome = Outcome.UNKNOWN if exc.maybe_delivered else Outcome.FAILED
-        return _finish(history, claim, outcome, f"{exc.code}: {exc}", code=exc.code)
+        return _finish(history, claim, outcome, f"{exc.code}: {exc.message}", code=exc.code)
     return _finish(history, claim, Outcome.SENT, "", code=None)
 
 

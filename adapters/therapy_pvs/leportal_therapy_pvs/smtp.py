@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from leportal_core.errors import ConfigurationError
+from leportal_therapy_pvs.errors import SmtpRefused, SmtpUnavailable
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -59,23 +60,6 @@ class SmtpSettings:
             raise ConfigurationError("an SMTP login without TLS is only allowed on loopback")
         if min(self.timeout, self.greeting_timeout, self.deadline) <= 0:
             raise ConfigurationError("SMTP timeouts must be positive")
-
-
-class SmtpUnavailable(Exception):
-    """The server could not be reached, broke off or ran out of time. ``maybe_delivered`` is
-    ``True`` when that happened after the whole message was handed over (only a probe or a person
-    can then tell); ``code`` names the step (``therapy.smtp.*``)."""
-
-    def __init__(
-        self, message: str, *, code: str = "therapy.smtp.unavailable", maybe_delivered: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.maybe_delivered = maybe_delivered
-
-
-class SmtpRefused(Exception):
-    """The server answered and refused the message (e.g. unknown recipient): retry won't help."""
 
 
 class _Timeout(Exception):

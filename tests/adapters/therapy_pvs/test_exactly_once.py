@@ -146,7 +146,7 @@ def test_retry_after_the_store_was_locked_is_not_sent_again(
     finally:
         locker.execute("ROLLBACK")
         locker.close()
-    assert sender.returncode == 1, out + err
+    assert sender.returncode == 74, out + err  # a StorageError exits 74
     answer = json.loads(out)
     assert [p["code"] for p in answer["problems"]] == [
         "therapy.store.locked",

@@ -203,7 +203,7 @@ def test_cli_damaged_store_is_not_an_internal_error(
     result = CliRunner().invoke(
         build_cli(pm), ["therapy", "history", "--store", str(damaged)], obj=pm
     )
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 74, result.output  # a StorageError, as for every store
     assert "therapy.store.damaged" in result.output
 
 
