@@ -7,7 +7,6 @@ import html.parser
 import json
 import os
 import threading
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import ClassVar
@@ -250,11 +249,9 @@ def test_deadline_abandons_a_hanging_call_and_fails_the_rest_of_the_test_at_once
             assert call(len, b"abc").value == 3
             hung = call(release.wait)
             assert isinstance(hung.error, CallTimeout)
-            started = time.monotonic()
-            again = call(len, b"x")
+            again = call(len, b"x")  # not called at all: no second wait for the deadline
             assert isinstance(again.error, CallTimeout)
             assert "not called" in str(again.error)
-            assert time.monotonic() - started < 0.2
         with pytest.raises(ValueError, match="positive"), call_deadline(0):
             pass
     finally:

@@ -104,7 +104,7 @@ def test_isik_server_example_validates_with_warnings_only() -> None:
     assert validate_bytes(CLIENT.read_bytes()).problems == ()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)  # expensive examples
 @given(
     contents=st.lists(st.binary(max_size=300), min_size=1, max_size=4),
     binary=st.booleans(),
@@ -210,7 +210,7 @@ def test_bad_bundles_are_refused_with_codes(data: bytes, code: str) -> None:
     assert code in {p.code for p in caught.value.problems}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)  # expensive examples
 @given(st.binary(max_size=300))
 def test_random_bytes_never_escape_bundle_import_or_validation(data: bytes) -> None:
     try:
@@ -305,7 +305,6 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-@settings(max_examples=150, deadline=None)
 @given(data=st.data(), binary=st.booleans())
 def test_any_element_replaced_by_any_json_never_escapes(data: st.DataObject, binary: bool) -> None:
     bundle = build_transaction([DOC], binary=binary)

@@ -168,7 +168,7 @@ _codings = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)  # expensive examples
 @given(
     confidentiality=st.sampled_from(Confidentiality),
     language=st.sampled_from(["de", "de-DE", "en"]),
@@ -312,7 +312,7 @@ def test_two_encounters_and_a_wrong_null_flavor_are_named() -> None:
     assert {"fhir.isik.encounter", "fhir.isik.type.xds"} <= codes
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)  # expensive examples
 @given(documents(max_content_size=256, large=False))
 def test_any_valid_document_exports_to_a_resource_fhir_resources_loads(document: Document) -> None:
     resource = json.loads(json.dumps(to_resource(document)))

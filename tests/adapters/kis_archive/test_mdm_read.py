@@ -4,7 +4,7 @@ import base64
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leportal_core import FormatError, Severity
@@ -278,7 +278,6 @@ def test_two_messages_are_not_one() -> None:
     assert info.value.code == "kis_archive.input.multiple"
 
 
-@settings(max_examples=200)
 @given(
     st.binary(max_size=300)
     | st.builds(
@@ -295,7 +294,6 @@ def test_no_input_escapes_as_anything_but_outcomes(data: bytes) -> None:
         assert all(p.location.file == "x.hl7" for p in outcome.problems)
 
 
-@settings(max_examples=100)
 @given(st.integers(0, 10_000), st.integers(0, 255))
 def test_a_flipped_byte_never_breaks_the_reader(position: int, value: int) -> None:
     data = bytearray(message_bytes(*GOOD))

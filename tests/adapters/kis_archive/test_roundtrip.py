@@ -64,7 +64,6 @@ def messages(draw: st.DrawFn) -> ArchiveMessage:
     )
 
 
-@settings(max_examples=150)
 @given(messages())
 def test_export_then_import_preserves_content_and_every_mapped_field(
     message: ArchiveMessage,
@@ -87,7 +86,7 @@ def test_export_then_import_preserves_content_and_every_mapped_field(
     assert back.deliverable == (message.completion_status in {"AU", "LA"})
 
 
-@settings(max_examples=50)
+@settings(max_examples=50)  # expensive examples
 @given(documents())
 def test_codec_round_trip(document: Document) -> None:
     codec = MdmCodec(clock=clock)

@@ -1,28 +1,21 @@
-"""The qpr_sftp adapter is not installed in the venv yet: import it from its source folder.
-
-Fixtures start a real asyncssh SFTP server on 127.0.0.1 per test and always stop it."""
+"""Fixtures start a real asyncssh SFTP server on 127.0.0.1 per test and always stop it."""
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncssh
 import pytest
 
+from leportal_qpr_sftp.config import PickupConfig, parse_config
+from leportal_qpr_sftp.ledger import Ledger
+from leportal_qpr_sftp.localserver import LocalSftpServer, generate_key
+from leportal_qpr_sftp.samples import sample_report
+
 ROOT = Path(__file__).resolve().parents[3]
-ADAPTER = ROOT / "adapters" / "qpr_sftp"
-if str(ADAPTER) not in sys.path:
-    sys.path.insert(0, str(ADAPTER))
-
-import asyncssh  # noqa: E402
-
-from leportal_qpr_sftp.config import PickupConfig, parse_config  # noqa: E402
-from leportal_qpr_sftp.ledger import Ledger  # noqa: E402
-from leportal_qpr_sftp.localserver import LocalSftpServer, generate_key  # noqa: E402
-from leportal_qpr_sftp.samples import sample_report  # noqa: E402
 
 IK = "260326822"
 REPORTS = {

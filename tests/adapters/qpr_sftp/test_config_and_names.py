@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leportal_core.errors import ConfigurationError
@@ -111,7 +111,6 @@ def test_remote_names(name: str, ok: bool) -> None:
     assert (check_remote_name(name) is None) is ok
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.text(min_size=1, max_size=80))
 def test_every_accepted_name_gives_a_plain_local_name(name: str) -> None:
     if check_remote_name(name) is not None:

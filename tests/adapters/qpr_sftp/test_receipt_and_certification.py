@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leportal_conformance.runner import certify
@@ -30,13 +30,11 @@ reports = st.builds(
 )
 
 
-@settings(max_examples=100, deadline=None)
 @given(reports)
 def test_receipt_round_trip(report: FetchedReport) -> None:
     assert CODEC.decode(CODEC.encode(report)) == report
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200))
 def test_bad_bytes_are_a_format_error_and_nothing_else(data: bytes) -> None:
     with pytest.raises(FormatError):

@@ -66,7 +66,6 @@ _NAME = st.text(
 ).filter(lambda s: s.strip() == s and s.strip())
 
 
-@settings(max_examples=80, deadline=None)
 @given(
     family=_NAME,
     given_name=_NAME,
@@ -84,7 +83,7 @@ def test_patient_round_trip(
     assert codec.decode(codec.encode(patient)) == patient
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)  # expensive examples
 @given(
     lines=st.lists(st.text(alphabet="abcdefghij ÄÖÜäöüß0123456789.,", max_size=60), max_size=5),
     path=st.from_regex(r"[A-Za-z0-9_\\:/.-]{1,80}", fullmatch=True),
@@ -177,7 +176,6 @@ def test_writer_rejects_what_gdt_cannot_carry() -> None:
     ]
 
 
-@settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_never_crash(data: bytes) -> None:
     try:

@@ -6,7 +6,7 @@ import calendar
 import datetime
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leportal_core.billing import (
@@ -90,7 +90,6 @@ def invoices(draw: st.DrawFn) -> list[MassRecord]:
     return [MassRecord(**shared, **line, invoice_total=total) for line in lines]  # type: ignore[arg-type]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(invoices())
 def test_round_trip_of_valid_mass_records(records: list[MassRecord]) -> None:
     generic = [record.to_record() for record in records]
@@ -101,7 +100,6 @@ def test_round_trip_of_valid_mass_records(records: list[MassRecord]) -> None:
     assert encode(back, MASS) == data  # byte-exact the other way round, too
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.tuples(texts(10), st.integers(1, 99), st.booleans(), st.none() | money(4)),
@@ -124,7 +122,6 @@ def test_neutralisation_is_a_bijection(text: str) -> None:
     assert not written or written[0] not in "=+-@\t\r"
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_no_byte_string_crashes_the_decoder(data: bytes) -> None:
     for profile in (MASS, all_types(encoding="windows-1252")):
@@ -135,7 +132,6 @@ def test_no_byte_string_crashes_the_decoder(data: bytes) -> None:
         assert report.valid or report.problems
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0), st.binary(min_size=1, max_size=8), st.booleans())
 def test_mutated_valid_files_never_crash(position: int, chunk: bytes, replace: bool) -> None:
     base = valid_bytes() if position % 2 else HEADER_ALL + b"abc;5;J;12,50\r\n"

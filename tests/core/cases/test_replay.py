@@ -63,7 +63,7 @@ def _step(kind: EventKind, offset: int) -> Step:
 kinds = st.lists(st.sampled_from([k for k in EventKind if k is not EventKind.OPENED]), max_size=12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)  # expensive examples
 @given(sequence=kinds)
 def test_replay_rebuilds_the_recorded_state(sequence: list[EventKind]) -> None:
     with tempfile.TemporaryDirectory() as folder:

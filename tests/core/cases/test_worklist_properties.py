@@ -13,7 +13,7 @@ import datetime
 import itertools
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leportal_core.cases import (
@@ -143,7 +143,6 @@ def _keyed(view: CaseView) -> dict[tuple[str, str], datetime.date]:
     return {(d.rule.key, d.subject): d.due for d in open_deadlines(view)}
 
 
-@settings(max_examples=300, deadline=None)
 @given(admitted=admissions, sequence=moves)
 def test_no_event_makes_an_undischarged_deadline_vanish(
     admitted: datetime.date, sequence: Any
@@ -161,7 +160,6 @@ def test_no_event_makes_an_undischarged_deadline_vanish(
                 assert not status.missing
 
 
-@settings(max_examples=300, deadline=None)
 @given(admitted=admissions, sequence=moves)
 def test_adding_an_event_never_moves_a_deadline_earlier(
     admitted: datetime.date, sequence: Any
@@ -173,7 +171,6 @@ def test_adding_an_event_never_moves_a_deadline_earlier(
             assert then[key] >= now[key], key
 
 
-@settings(max_examples=150, deadline=None)
 @given(admitted=admissions, sequence=moves)
 def test_replaying_the_stored_events_gives_the_same_state(
     admitted: datetime.date, sequence: Any

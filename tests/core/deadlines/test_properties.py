@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leportal_core.deadlines import RULES, Bundesland, compute_rule, is_working_day
@@ -14,7 +14,6 @@ days = st.dates(min_value=datetime.date(1995, 1, 1), max_value=datetime.date(209
 lands = st.sampled_from(list(Bundesland))
 
 
-@settings(max_examples=300, deadline=None)
 @given(rule=rules, start=days, land=lands)
 def test_with_roll_forward_a_deadline_is_a_working_day(rule, start, land) -> None:  # type: ignore[no-untyped-def]
     (_, version), found = rule
@@ -28,7 +27,6 @@ def test_with_roll_forward_a_deadline_is_a_working_day(rule, start, land) -> Non
     ]
 
 
-@settings(max_examples=300, deadline=None)
 @given(rule=rules, first=days, gap=st.integers(0, 400), land=lands, roll=st.booleans())
 def test_a_later_start_never_gives_an_earlier_deadline(rule, first, gap, land, roll) -> None:  # type: ignore[no-untyped-def]
     (_, version), found = rule
@@ -38,7 +36,6 @@ def test_a_later_start_never_gives_an_earlier_deadline(rule, first, gap, land, r
     assert a.due <= b.due
 
 
-@settings(max_examples=100, deadline=None)
 @given(rule=rules, start=days, land=lands)
 def test_without_roll_forward_the_raw_end_stands(rule, start, land) -> None:  # type: ignore[no-untyped-def]
     (_, version), found = rule

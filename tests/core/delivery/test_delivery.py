@@ -188,7 +188,7 @@ titles = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)  # expensive examples
 @given(names=titles)
 def test_manifest_is_deterministic_and_names_are_safe_and_unique(names: list[str]) -> None:
     request = _request(names)

@@ -165,7 +165,7 @@ def test_an_unreadable_path_is_a_problem_not_an_exception(tmp_path: Path) -> Non
     assert verdict.sha256 is None
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)  # expensive examples
 @given(body=st.binary(max_size=2000), cut=st.integers(min_value=0, max_value=600))
 def test_arbitrary_bytes_never_raise(body: bytes, cut: int) -> None:
     """Random bodies, and good files with random damage, always give a verdict with pdf codes."""

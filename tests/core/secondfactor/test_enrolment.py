@@ -46,7 +46,6 @@ _names = st.text(
 )
 
 
-@settings(max_examples=80, deadline=None)
 @given(account=_names, issuer=_names.filter(lambda s: ":" not in s))
 def test_uris_load_in_pyotp(account: str, issuer: str) -> None:
     policy = TotpPolicy(algorithm=Algorithm.SHA256, digits=8, period=60)
@@ -80,7 +79,7 @@ def test_qr_forms() -> None:
     assert len(text.splitlines()) > 10
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)  # expensive examples
 @given(st.binary(min_size=1, max_size=64))
 def test_secret_codec_round_trip(secret: bytes) -> None:
     assert decode_secret(encode_secret(secret)) == secret
@@ -112,7 +111,7 @@ def test_parse_key_uri_refuses(uri: str) -> None:
     assert caught.value.code == "secondfactor.uri.invalid"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)  # expensive examples
 @given(account=_names, issuer=_names.filter(lambda s: ":" not in s), secret=st.binary(min_size=16))
 def test_parse_key_uri_round_trip(account: str, issuer: str, secret: bytes) -> None:
     policy = TotpPolicy(algorithm=Algorithm.SHA512, digits=8, period=45)

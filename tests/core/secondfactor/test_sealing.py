@@ -33,7 +33,7 @@ def test_purpose_is_bound(keyring: Keyring) -> None:
         keyring.open(sealed, account="anna")
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)  # expensive examples
 @given(position=st.integers(min_value=0, max_value=12 + 20 + 16 - 1), bit=st.integers(0, 7))
 def test_any_flipped_bit_fails(position: int, bit: int) -> None:
     keyring = Keyring(SealingKey(material=bytes(32)))

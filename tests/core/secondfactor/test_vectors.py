@@ -136,7 +136,7 @@ def test_rfc4226_cli(counter: int, expected: str) -> None:
     assert by_time.output.strip() == expected
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)  # expensive examples
 @given(
     secret=st.binary(min_size=16, max_size=64),
     at=st.integers(min_value=0, max_value=253_402_300_799),

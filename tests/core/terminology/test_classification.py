@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leportal_core import Category, Classification, Document, hookimpl
@@ -132,7 +132,6 @@ def test_table_overrides_replace_rows_and_reject_unknown_codes() -> None:
     assert caught.value.code == "terminology.table.unknown_code"
 
 
-@settings(max_examples=80, deadline=None)
 @given(
     kdl_code=st.sampled_from([None, *KDL.entries, "ZZ999999"]),
     type_code=st.sampled_from([None, "UNK", *type_codes()]),
