@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy -p leportal_core -p leportal_fhir -p leportal_kis_archive -p leportal_therapy_pvs -p leportal_qpr_sftp \
 		-p leportal_conformance
+	$(BIN)/mypy tests
 	$(BIN)/lint-imports --no-logo
 
 # Each script prints absolute figures and ratios against what a user would pick instead.

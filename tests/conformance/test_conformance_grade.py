@@ -35,7 +35,8 @@ def broken(name: str) -> str:
 
 
 def test_self_test_has_at_least_a_dozen_broken_adapters_and_covers_each() -> None:
-    params = test_conformance_certify.test_broken_adapter_fails_the_expected_test.pytestmark
+    test = test_conformance_certify.test_broken_adapter_fails_the_expected_test
+    params = test.pytestmark  # type: ignore[attr-defined]
     (mark,) = [m for m in params if m.name == "parametrize"]
     tested = {case[0] for case in mark.args[1]}
     defined = {

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -108,9 +109,7 @@ def test_an_adapter_exiting_0_is_not_certified_and_the_report_is_written(tmp_pat
     assert {p.name for p in out.iterdir()} >= {"report.json", "junit.xml", "REPRODUCE.md"}
 
 
-def _root() -> object:
-    import click
-
+def _root() -> click.Group:
     root = click.Group("leportal")
     plugin.leportal_register_commands(cli=root)
     return root
@@ -219,7 +218,7 @@ def test_wrong_type_does_not_encode_with_a_decode_only_codec() -> None:
     from leportal_conformance.tests_malformed import _wrong_type
 
     codec = Watching()
-    finding = _wrong_type(codec, read_capabilities(codec))
+    finding = _wrong_type(codec, read_capabilities(codec))  # type: ignore[arg-type]
     assert finding.status is Status.PASSED, finding.message
     assert calls == []
 

@@ -57,7 +57,7 @@ def test_all_problems_are_reported_at_once() -> None:
         Document(
             title=" ",
             media_type="PDF",
-            created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),  # type: ignore[arg-type]
+            created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             content=b"x",
             kdl_code="ad010103",
             patient_id="a\x00b",

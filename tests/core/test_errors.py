@@ -157,8 +157,10 @@ def test_old_import_paths_of_moved_exceptions_still_work() -> None:
     from leportal_therapy_pvs.smtp import SmtpRefused, SmtpUnavailable
 
     assert CaseHookError is errors.CaseHookError
-    moved = (CaseNotFound, CaseValidationError, IllegalStep, DeadlineError, InputRefused)
-    moved += (SealError, SendInProgress, TherapyStoreError)
+    moved: tuple[type[LeportalError], ...] = (
+        *(CaseNotFound, CaseValidationError, IllegalStep, DeadlineError, InputRefused),
+        *(SealError, SendInProgress, TherapyStoreError),
+    )
     assert {cls.__module__ for cls in moved} == {"leportal_core.errors"}
     assert issubclass(SmtpRefused, errors.TransportError)
     assert SmtpUnavailable("x", code="therapy.smtp.deadline").code == "therapy.smtp.deadline"

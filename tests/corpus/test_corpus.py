@@ -39,7 +39,9 @@ def _items(tmp_path: Path, data: bytes, config: MdmConfig | None = None) -> list
 
 
 def _real_pdf() -> bytes:
-    return read_document_reference(ISIK_PDF.read_bytes()).document.content
+    content = read_document_reference(ISIK_PDF.read_bytes()).document.content
+    assert content is not None
+    return content
 
 
 def test_the_corpus_has_a_verdict_for_every_hl7_file() -> None:
@@ -50,9 +52,9 @@ def test_the_corpus_has_a_verdict_for_every_hl7_file() -> None:
 def test_hl7_corpus_verdicts(path: Path) -> None:
     read, deliverable, codes = HL7_VERDICTS[path.name]
     items = list(import_paths([path]))
-    assert sum(i.ok for i in items) == read  # type: ignore[attr-defined]
-    assert sum(i.deliverable for i in items) == deliverable  # type: ignore[attr-defined]
-    assert codes <= {p.code for i in items for p in i.problems}  # type: ignore[attr-defined]
+    assert sum(i.ok for i in items) == read
+    assert sum(i.deliverable for i in items) == deliverable
+    assert codes <= {p.code for i in items for p in i.problems}
 
 
 @pytest.mark.parametrize("path", HL7, ids=lambda p: p.name)

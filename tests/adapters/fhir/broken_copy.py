@@ -6,6 +6,8 @@ self-consistent and only a round-trip comparison can catch it — which certific
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from leportal_core import Document, hookimpl
@@ -25,7 +27,7 @@ class LossyCodec(DocumentReferenceCodec):
         return super().encode(shortened)
 
 
-def _fields(document: Document) -> dict[str, object]:
+def _fields(document: Document) -> dict[str, Any]:
     return {
         a.name: getattr(document, a.name)
         for a in attrs.fields(Document)

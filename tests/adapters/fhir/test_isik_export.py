@@ -213,7 +213,8 @@ def test_transaction_bundle_loads_in_fhir_resources_both_ways() -> None:
         bundle = build_transaction([_document(), _document("PT130102", b"abc")], binary=binary)
         parsed = Bundle.model_validate(bundle)
         assert parsed.type == "transaction"
-        methods = [(e.request.method, e.request.url) for e in parsed.entry]
+        assert parsed.entry is not None
+        methods = [(e.request.method, e.request.url) for e in parsed.entry if e.request]
         expected = [("POST", "DocumentReference")] * 2
         if binary:
             expected = [("POST", "Binary"), ("POST", "DocumentReference")] * 2

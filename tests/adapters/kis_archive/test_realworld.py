@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import leportal_core.cli
 from leportal_core import FormatError, Severity
 from leportal_core.plugins import new_plugin_manager, register_plugins
-from leportal_kis_archive import MdmConfig, import_paths, plugin, read_message
+from leportal_kis_archive import ImportItem, MdmConfig, import_paths, plugin, read_message
 from leportal_kis_archive.media import sniff_media_type
 
 from .helpers import PDF, message_bytes
@@ -37,17 +37,17 @@ def _with_content(content: bytes, ed: str = "^AP^PDF^Base64^") -> tuple[str, ...
     return replace("OBX", f"OBX|1|ED|AD010103^Entlassungsbericht^KDL||{ed}{b64}||||||F")
 
 
-def _import(tmp_path: Path, data: bytes, config: MdmConfig | None = None) -> list[object]:
+def _import(tmp_path: Path, data: bytes, config: MdmConfig | None = None) -> list[ImportItem]:
     path = tmp_path / "in.hl7"
     path.write_bytes(data)
     return list(import_paths([path], config=config))
 
 
-def _codes(item: object) -> list[str]:
-    return [p.code for p in item.problems]  # type: ignore[attr-defined]
+def _codes(item: ImportItem) -> list[str]:
+    return [p.code for p in item.problems]
 
 
-def _invoke(*args: str) -> object:
+def _invoke(*args: str) -> Result:
     pm = new_plugin_manager()
     register_plugins(pm, [("kis_archive", plugin)])
     return CliRunner().invoke(leportal_core.cli.build_cli(pm), list(args))
@@ -63,33 +63,34 @@ def test_point8_a_password_protected_pdf_declared_otherwise_is_never_deliverable
     tmp_path: Path, ed: str
 ) -> None:
     (item,) = _import(tmp_path, message_bytes(*_with_content(_encrypted_pdf(), ed)))
-    assert item.deliverable is False  # type: ignore[attr-defined]
+    assert item.deliverable is False
     assert "pdf.encrypted" in _codes(item)
-    assert item.document is None  # type: ignore[attr-defined]
+    assert item.document is None
 
 
 def test_point8_declared_and_sniffed_types_that_disagree_are_a_problem(tmp_path: Path) -> None:
     (item,) = _import(tmp_path, message_bytes(*_with_content(PDF, "^IM^JPEG^Base64^")))
-    mismatch = [p for p in item.problems if p.code == "kis_archive.content.type_mismatch"]  # type: ignore[attr-defined]
+    mismatch = [p for p in item.problems if p.code == "kis_archive.content.type_mismatch"]
     assert len(mismatch) == 1
     assert "image/jpeg" in mismatch[0].message
     assert "application/pdf" in mismatch[0].message
-    assert item.deliverable is False  # type: ignore[attr-defined]
+    assert item.deliverable is False
 
 
 def test_point8_a_clean_pdf_declared_generically_is_checked_and_deliverable(
     tmp_path: Path,
 ) -> None:
     (item,) = _import(tmp_path, message_bytes(*_with_content(PDF, "^AP^^Base64^")))
-    assert item.deliverable is True, _codes(item)  # type: ignore[attr-defined]
-    assert item.document.media_type == "application/pdf"  # type: ignore[attr-defined]
+    assert item.deliverable is True, _codes(item)
+    assert item.document is not None
+    assert item.document.media_type == "application/pdf"
 
 
 def test_point8_non_pdf_content_is_imported_but_never_deliverable(tmp_path: Path) -> None:
     (item,) = _import(tmp_path, message_bytes(*_with_content(JPEG, "^IM^JPEG^Base64^")))
     assert item.ok
     assert item.deliverable is False
-    (problem,) = [p for p in item.problems if p.code == "kis_archive.content.not_pdf"]  # type: ignore[attr-defined]
+    (problem,) = [p for p in item.problems if p.code == "kis_archive.content.not_pdf"]
     assert "cannot be verified" in problem.message
     assert (problem.location.segment, problem.location.field) == ("OBX", "OBX-5")
 
@@ -97,7 +98,7 @@ def test_point8_non_pdf_content_is_imported_but_never_deliverable(tmp_path: Path
 def test_point8_a_jpeg_declared_as_pdf_is_rejected(tmp_path: Path) -> None:
     (item,) = _import(tmp_path, message_bytes(*_with_content(JPEG)))
     assert {"kis_archive.content.type_mismatch", "pdf.not_pdf"} <= set(_codes(item))
-    assert item.ok is False  # type: ignore[attr-defined]
+    assert item.ok is False
 
 
 @pytest.mark.parametrize("ed", ["^AP^PDF^Base64^", "^AP^^Base64^", "^IM^JPEG^Base64^"])
@@ -108,7 +109,7 @@ def test_issue21_point5_base64_cut_at_a_4_character_boundary_is_not_deliverable(
     cut = b64[: (len(b64) // 2) // 4 * 4]  # decodes cleanly, properly terminated message
     segments = replace("OBX", f"OBX|1|ED|AD010103^Entlassungsbericht^KDL||{ed}{cut}||||||F")
     (item,) = _import(tmp_path, message_bytes(*segments))
-    assert item.deliverable is False  # type: ignore[attr-defined]
+    assert item.deliverable is False
     assert "pdf.damaged" in _codes(item)
 
 
@@ -119,10 +120,10 @@ def test_issue21_point5_cut_non_pdf_content_says_completeness_cannot_be_verified
     cut = b64[:40]
     segments = replace("OBX", f"OBX|1|ED|X^Foto||^IM^JPEG^Base64^{cut}||||||F")
     (item,) = _import(tmp_path, message_bytes(*segments))
-    assert item.deliverable is False  # type: ignore[attr-defined]
+    assert item.deliverable is False
     assert any(
         p.code == "kis_archive.content.not_pdf" and "cannot be verified" in p.message
-        for p in item.problems  # type: ignore[attr-defined]
+        for p in item.problems
     )
 
 
@@ -174,12 +175,12 @@ def test_point10_lenient_terminator_is_a_cli_switch_and_strict_by_default(tmp_pa
     path = tmp_path / "engine-sample.hl7"
     path.write_bytes(message_bytes(*GOOD)[:-1])
     strict = _invoke("archive", "import", str(path), "--json")
-    assert strict.exit_code == 1  # type: ignore[attr-defined]
-    report = json.loads(strict.output)  # type: ignore[attr-defined]
+    assert strict.exit_code == 1
+    report = json.loads(strict.output)
     assert report["items"][0]["problems"][0]["code"] == "kis_archive.input.truncated"
     lenient = _invoke("archive", "import", "--lenient-terminator", str(path), "--json")
-    assert lenient.exit_code == 0, lenient.output  # type: ignore[attr-defined]
-    item = json.loads(lenient.output)["items"][0]  # type: ignore[attr-defined]
+    assert lenient.exit_code == 0, lenient.output
+    item = json.loads(lenient.output)["items"][0]
     assert item["deliverable"] is True
     assert [p["code"] for p in item["problems"]] == ["kis_archive.input.no_terminator"]
     assert item["problems"][0]["severity"] == "warning"
@@ -203,8 +204,8 @@ def test_point10_lenient_mode_still_refuses_an_open_mllp_frame() -> None:
 )
 def test_point11_an_empty_obx5_is_named_as_such(tmp_path: Path, obx: str, field: str) -> None:
     (item,) = _import(tmp_path, message_bytes(*replace("OBX", obx)))
-    assert item.ok is False  # type: ignore[attr-defined]
-    (problem,) = [p for p in item.problems if p.code == "kis_archive.obx5.empty"]  # type: ignore[attr-defined]
+    assert item.ok is False
+    (problem,) = [p for p in item.problems if p.code == "kis_archive.obx5.empty"]
     assert problem.severity is Severity.ERROR
     assert (problem.location.segment, problem.location.field) == ("OBX", field)
     assert "empty" in problem.message

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from fontTools import ttLib
+from fontTools import ttLib  # type: ignore[import-untyped]
 
 from leportal_core.errors import ValidationError
 from leportal_therapy_pvs import render
@@ -73,13 +73,13 @@ def test_an_uncovered_character_is_refused_with_a_problem_code(odd: str) -> None
 def test_fonts_are_parsed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
     render_report(sample_report())  # the first render may parse
     parsed = []
-    real = render.TTFFont.__init__
+    real = render.TTFFont.__init__  # type: ignore[attr-defined]
 
     def counting(self: object, *args: object, **kwargs: object) -> None:
         parsed.append(args)
         real(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(render.TTFFont, "__init__", counting)
+    monkeypatch.setattr(render.TTFFont, "__init__", counting)  # type: ignore[attr-defined]
     render_report(sample_report())
     render_flyer(sample_report())
     assert parsed == []

@@ -51,7 +51,9 @@ def test_point15_the_gdt20_spec_example_reads_the_patient_and_drops_the_pre_egk_
     assert warning.severity is Severity.WARNING
     assert (warning.location.line, warning.location.field) == (10, "3105")
     # the 2.0 example is CP437 (no 9206): "Düsseldorf" keeps its ü
-    assert parse_record(SPEC_20.read_bytes()).first("3106").content == "4000 Düsseldorf 12"
+    place = parse_record(SPEC_20.read_bytes()).first("3106")
+    assert place is not None
+    assert place.content == "4000 Düsseldorf 12"
 
 
 def test_point15_the_cli_prints_the_warning_and_exits_0() -> None:

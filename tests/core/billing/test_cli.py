@@ -116,7 +116,7 @@ def test_unreadable_file_and_index_failure_exit_1(
     def unreadable(self: Path, *args: object, **kwargs: object) -> object:
         if self.suffix == ".csv":
             raise PermissionError(13, "Permission denied")
-        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+        return original(self, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(Path, "open", unreadable)
     result = invoke("validate", str(SAMPLES / "mass-2026-10.csv"), "--json")

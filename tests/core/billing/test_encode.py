@@ -94,7 +94,9 @@ def test_bom_is_written_when_the_profile_says_so() -> None:
 def test_encoder_cache_never_lets_bool_pass_as_int_nor_float_as_decimal() -> None:
     profile = all_types()
     good = BillingRecord(values={"text": "a", "count": 1, "flag": True, "amount": Decimal("1.00")})
-    sneaky = BillingRecord(values={"text": "b", "count": True, "flag": True, "amount": 1.0})
+    sneaky = BillingRecord(
+        values={"text": "b", "count": True, "flag": True, "amount": 1.0}  # type: ignore[dict-item]
+    )
     with pytest.raises(ValidationError) as caught:
         encode([good, sneaky], profile)
     assert [(p.code, p.location.field) for p in caught.value.problems] == [

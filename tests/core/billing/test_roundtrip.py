@@ -107,7 +107,9 @@ def test_round_trip_of_valid_mass_records(records: list[MassRecord]) -> None:
         max_size=5,
     )
 )
-def test_round_trip_of_every_other_column_type(rows: list[tuple[object, ...]]) -> None:
+def test_round_trip_of_every_other_column_type(
+    rows: list[tuple[str, int, bool, Decimal | None]],
+) -> None:
     profile = all_types()
     records = [
         BillingRecord(values={"text": t, "count": c, "flag": f, "amount": a}) for t, c, f, a in rows

@@ -57,7 +57,7 @@ def test_sigkill_between_events_loses_nothing_acknowledged(tmp_path: Path) -> No
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert child.stdout is not None
-    acknowledged = []
+    acknowledged: list[str] = []
     try:
         while len(acknowledged) < 25:
             line = child.stdout.readline()

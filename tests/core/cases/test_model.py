@@ -12,6 +12,7 @@ from leportal_core.cases import (
     Pruefanzeige,
     Pruefgegenstand,
     Stay,
+    Step,
     Strukturpruefung,
     Unterlagenanforderung,
 )
@@ -82,12 +83,12 @@ def test_pruefgegenstaende_have_their_301_names() -> None:
 
 def test_a_datetime_is_not_a_date() -> None:
     with pytest.raises(CaseValidationError) as caught:
-        Unterlagenanforderung(received=datetime.datetime(2026, 2, 9, 10, 0))  # type: ignore[arg-type]
+        Unterlagenanforderung(received=datetime.datetime(2026, 2, 9, 10, 0))
     assert caught.value.code == "cases.field.type"
 
 
 def test_steps_survive_their_json_form() -> None:
-    steps = [
+    steps: list[Step] = [
         opened(md_reference="MD-1", invoice_date=None),
         Pruefanzeige(
             received=D(2026, 2, 2), items=(Pruefgegenstand.SF000,), question="Verweildauer?"

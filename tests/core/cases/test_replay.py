@@ -41,7 +41,7 @@ D = datetime.date(2026, 2, 2)
 
 def _step(kind: EventKind, offset: int) -> Step:
     day = D + datetime.timedelta(days=offset)
-    return {
+    steps: dict[EventKind, Step] = {
         EventKind.PRUEFEINLEITUNG: Pruefeinleitung(received=day, items=(Pruefgegenstand.PF000,)),
         EventKind.PRUEFANZEIGE: Pruefanzeige(received=day, items=(Pruefgegenstand.PF000,)),
         EventKind.WAIVER: ItemsWaived(
@@ -57,7 +57,8 @@ def _step(kind: EventKind, offset: int) -> Step:
         EventKind.EROERTERUNG_STARTED: EroerterungStarted(started=day),
         EventKind.EROERTERUNG_ENDED: EroerterungEnded(ended=day, agreement=True),
         EventKind.CLOSED: CaseClosed(closed=day, reason="bezahlt"),
-    }[kind]
+    }
+    return steps[kind]
 
 
 kinds = st.lists(st.sampled_from([k for k in EventKind if k is not EventKind.OPENED]), max_size=12)

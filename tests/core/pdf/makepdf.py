@@ -229,7 +229,7 @@ def firefox_saved(object_streams: bool = True) -> bytes:
         page = pdf.pages[0].obj
         page_number, size = page.objgen[0], int(pdf.trailer.Size)
         root = pdf.Root.objgen[0]
-        page_body = pikepdf.Dictionary(page).unparse(resolved=False)
+        page_body = pikepdf.Dictionary(page).unparse(resolved=False)  # type: ignore[arg-type]
     page_body = page_body[:-2] + b" /Annots [%d 0 R] >>" % size
     update = io.BytesIO()
     update.write(original + b"\n")

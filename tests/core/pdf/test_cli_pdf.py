@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from leportal_core.cli.pdf import pdf
 from leportal_core.plugins import new_plugin_manager
 from tests.core.pdf import makepdf
 
-HOSTILE = {
+HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "encrypted.pdf": (makepdf.encrypted, "pdf.encrypted"),
     "truncated.pdf": (lambda: makepdf.simple()[:-40], "pdf.damaged"),
     "garbage.pdf": (makepdf.garbage_with_header, "pdf.damaged"),

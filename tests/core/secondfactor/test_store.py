@@ -243,7 +243,7 @@ def test_store_paths_do_the_same_work(
     )
     active(store, clock)
     calls = {"open": 0, "hotp": 0}
-    real_open, real_hotp = Keyring.open, verify_module.hotp
+    real_open, real_hotp = Keyring.open, verify_module.hotp  # type: ignore[attr-defined]
 
     def counted_open(self: Keyring, *args: object, **kwargs: object) -> bytes:
         calls["open"] += 1
