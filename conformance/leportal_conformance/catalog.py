@@ -219,7 +219,7 @@ LARGE_CONTENT = TestSpec(
     id="large.content",
     group="large",
     per_codec=True,
-    source="docs/architecture.md (bounded memory)",
+    source="docs/certifying.md (large: bounded memory)",
     requires=_ROUNDTRIP,
     description=(
         "A Document with 8 MiB of content round-trips; peak memory during encode and decode "
@@ -398,7 +398,7 @@ SCALING = TestSpec(
     id="large.scaling",
     group="large",
     per_codec=True,
-    source="docs/architecture.md (bounded resources)",
+    source="docs/certifying.md (large: bounded resources)",
     requires=_ROUNDTRIP,
     description=(
         "The CPU time of an encode plus decode of 8 MiB of content is at most 24 times that of "
