@@ -27,6 +27,7 @@ from leportal_core.errors import (
     Problem,
     Severity,
     StorageError,
+    TransportError,
     ValidationError,
 )
 from leportal_core.hookspecs import hookimpl
@@ -55,6 +56,7 @@ __all__ = [
     "Problem",
     "Severity",
     "StorageError",
+    "TransportError",
     "ValidationError",
     "__version__",
     "classify",

@@ -294,7 +294,7 @@ class InputRefused(ValidationError, OSError):
         self.message = message
         self.problems = (Problem(code=code, message=message, location=Location(file=filename)),)
 
-    __str__ = OSError.__str__
+    __str__ = LeportalError.__str__  # with the code, as the CLI shows it (OSError's lacks it)
 
 
 class CaseValidationError(ValidationError):

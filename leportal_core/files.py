@@ -251,7 +251,9 @@ def _try_lock(descriptor: int) -> bool:
 # errno values that say the output cannot be written now, not that the path given is wrong.
 _FULL = frozenset({errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)})
 _READONLY = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
-_WRONG_PATH = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
+_WRONG_PATH = frozenset(
+    {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG}
+)
 
 
 def output_error(path: str | os.PathLike[str], exc: OSError) -> StorageError | ConfigurationError:

@@ -144,7 +144,8 @@ def test_input_refused_is_both_an_os_error_and_a_validation_error() -> None:
     assert isinstance(refused, ValidationError)
     assert (refused.errno, refused.filename, refused.code) == (21, "in", "input.not_regular")
     assert refused.problems[0].location.file == "in"
-    assert str(refused) == "[Errno 21] not a regular file: a folder: 'in'"
+    assert refused.strerror == "not a regular file: a folder"
+    assert str(refused) == "input.not_regular: not a regular file: a folder (in)"
 
 
 def test_old_import_paths_of_moved_exceptions_still_work() -> None:

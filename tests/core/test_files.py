@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
 
 import pytest
 
-from leportal_core.files import atomic_writer, write_bytes_atomic
+from leportal_core.errors import ConfigurationError, StorageError
+from leportal_core.files import atomic_writer, output_error, write_bytes_atomic
 
 
 def test_replaces_the_file_whole(tmp_path: Path) -> None:
@@ -58,3 +60,24 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+@pytest.mark.parametrize(
+    ("number", "kind", "code"),
+    [
+        (errno.ENOSPC, StorageError, "output.full"),
+        (errno.EACCES, StorageError, "output.readonly"),
+        (errno.EROFS, StorageError, "output.readonly"),
+        (errno.EIO, StorageError, "output.failed"),
+        (errno.ENOENT, ConfigurationError, "output.path"),
+        (errno.ENOTDIR, ConfigurationError, "output.path"),
+        (errno.EEXIST, ConfigurationError, "output.path"),
+    ],
+)
+def test_a_disk_that_cannot_take_the_output_is_a_storage_error_not_a_setting(
+    number: int, kind: type[Exception], code: str
+) -> None:
+    error = output_error("out/\udcff.pdf", OSError(number, os.strerror(number)))
+    assert type(error) is kind
+    assert error.code == code
+    assert error.problems[0].location.file == "out/\\udcff.pdf"  # printable, also as UTF-8

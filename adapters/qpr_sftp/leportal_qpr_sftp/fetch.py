@@ -27,7 +27,8 @@ from typing import Any, TypeVar
 import asyncssh
 import pluggy
 
-from leportal_core.errors import ConfigurationError, Location, Problem, Severity
+from leportal_core.errors import ConfigurationError, Location, Problem, Severity, StorageError
+from leportal_core.files import output_error
 from leportal_core.pdf import ActiveContentAction, PdfPolicy, inspect_pdf
 from leportal_qpr_sftp.config import PickupConfig
 from leportal_qpr_sftp.errors import PickupError
@@ -114,6 +115,9 @@ async def fetch_reports_async(
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            error = output_error(folder, exc)
+            if isinstance(error, StorageError):  # a full or read-only disk, not a setting
+                raise error from exc
             raise ConfigurationError(
                 f"cannot create the folder {folder}: {exc.strerror or exc}",
                 [
