@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 from leportal_core.cases._checks import CaseValidationError
+from leportal_core.cases._plan_link import anforderung_from_request, delivery_from_plan
 from leportal_core.cases.aggregates import Begehungsliste, Strukturpruefung
 from leportal_core.cases.events import CaseEvent, EventKind
 from leportal_core.cases.model import (
@@ -42,7 +43,6 @@ from leportal_core.cases.model import (
     Step,
     Unterlagenanforderung,
 )
-from leportal_core.cases.plan_link import anforderung_from_request, delivery_from_plan
 from leportal_core.cases.state import (
     ALLOWED,
     DISCHARGED_BY,

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from leportal_core.pdf.inspect import inspect_pdf
+from leportal_core.pdf._inspect import inspect_pdf
 from leportal_core.pdf.policy import DEFAULT_MAX_SIZE, ActiveContentAction, PdfPolicy
 from leportal_core.pdf.verdict import PdfVerdict
 
