@@ -108,6 +108,8 @@ DISCHARGED_BY: Mapping[str, frozenset[EventKind]] = MappingProxyType(
         "eroerterung_answer": frozenset({K.EROERTERUNG_ANSWERED, K.EROERTERUNG_ENDED}),
         "eroerterung_documents": frozenset({K.DELIVERY, K.EROERTERUNG_ENDED}),
         "eroerterung_end": frozenset({K.EROERTERUNG_ENDED}),
+        # no event records the corrected invoice; the closing ends these reminders
+        "invoice_correction_eroerterung": frozenset(),
     }
 )
 """The only event kinds that take a running deadline off the worklist (``CLOSED`` takes all)."""
@@ -452,6 +454,9 @@ def open_deadlines(view: CaseView) -> tuple[Deadline, ...]:
         if view.eroerterung_delivery is None:
             found.append(_deadline(view, "eroerterung_documents", started))
         found.append(_deadline(view, "eroerterung_end", started))
+    ended = view.eroerterung_end
+    if ended is not None and ended.agreement:
+        found.append(_deadline(view, "invoice_correction_eroerterung", ended.ended))
     return tuple(
         sorted((d for d in found if d is not None), key=lambda d: (d.due, d.rule.key, d.subject))
     )
