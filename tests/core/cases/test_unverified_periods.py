@@ -95,7 +95,7 @@ def test_invoice_correction_after_an_agreement_in_the_falldialog(store: CaseStor
     assert _running(store, case_id) == []
 
 
-def test_invoice_correction_after_an_agreement_in_the_eroerterung(store: CaseStore) -> None:
+def _in_eroerterung(store: CaseStore) -> str:
     case_id = store.open_case(opened(), actor="kis").case_id
     for step in (
         Pruefanzeige(received=D(2026, 2, 2), items=KP),
@@ -105,20 +105,18 @@ def test_invoice_correction_after_an_agreement_in_the_eroerterung(store: CaseSto
     ):
         store.record(case_id, step, actor="kis")
     assert all(key != "invoice_correction_eroerterung" for key, _, _ in _running(store, case_id))
+    return case_id
+
+
+def test_invoice_correction_after_an_agreement_in_the_eroerterung(store: CaseStore) -> None:
+    case_id = _in_eroerterung(store)
     store.record(case_id, EroerterungEnded(ended=D(2026, 11, 27), agreement=True), actor="kis")
     assert _running(store, case_id) == [("invoice_correction_eroerterung", "", D(2026, 12, 28))]
 
 
 def test_no_correction_reminder_without_agreement(store: CaseStore) -> None:
-    case_id = store.open_case(opened(), actor="kis").case_id
-    for step in (
-        Pruefanzeige(received=D(2026, 2, 2), items=KP),
-        Gutachten(received=D(2026, 8, 3), reduction=True),
-        Leistungsentscheidung(received=D(2026, 9, 1), reduction=True),
-        EroerterungStarted(started=D(2026, 10, 5)),
-        EroerterungEnded(ended=D(2026, 11, 27), agreement=False),
-    ):
-        store.record(case_id, step, actor="kis")
+    case_id = _in_eroerterung(store)
+    store.record(case_id, EroerterungEnded(ended=D(2026, 11, 27), agreement=False), actor="kis")
     assert _running(store, case_id) == []
 
 
