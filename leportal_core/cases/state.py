@@ -526,8 +526,22 @@ def findings(view: CaseView) -> tuple[Problem, ...]:
                         code="cases.delivery.late",
                         message=f"delivery {delivery.delivery_id} on {delivery.delivered:%d.%m.%Y} "
                         f"({what} for {request_id}) came after the documents deadline "
-                        f"{deadline.due:%d.%m.%Y} ({deadline.rule.source})",
+                        f"{deadline.due:%d.%m.%Y} ({deadline.rule.source})"
+                        + _nachfrist(view, deadline.due, delivery.delivered),
                         field="delivery",
                     )
                 )
     return tuple(found)
+
+
+def _nachfrist(view: CaseView, documents_due: datetime.date, delivered: datetime.date) -> str:
+    """Whether a late delivery still fell into the Nachlieferung against 300 EUR."""
+    late = _deadline(view, "documents_late", documents_due)
+    if late is None:
+        return ""
+    if delivered <= late.due:
+        return (
+            f"; within the Nachfrist until {late.due:%d.%m.%Y} (300 EUR; {late.rule.source} "
+            f"[{late.rule.source_kind.value}])"
+        )
+    return f"; also after the Nachfrist ended {late.due:%d.%m.%Y} ({late.rule.source})"

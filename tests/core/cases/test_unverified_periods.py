@@ -29,6 +29,7 @@ from leportal_core.cases import (
     Pruefeinleitung,
     Pruefgegenstand,
     Unterlagenanforderung,
+    findings,
     open_deadlines,
 )
 from leportal_core.deadlines import PruefvV
@@ -135,3 +136,25 @@ def test_a_hospital_can_drop_the_nachfrist(tmp_path: Path) -> None:
         rules = {e.rule for e in store.due_within(120, today=D(2026, 3, 30))}
         assert "documents" in rules
         assert "documents_late" not in rules
+
+
+def test_a_late_delivery_says_whether_it_fell_into_the_nachfrist(store: CaseStore) -> None:
+    case_id = store.open_case(opened(), actor="kis").case_id
+    store.record(case_id, Pruefanzeige(received=D(2026, 2, 2), items=KP), actor="kis")
+    store.record(
+        case_id,
+        Unterlagenanforderung(received=D(2026, 2, 26), items=("Arztbrief", "OP-Bericht")),
+        actor="kis",
+    )
+    # documents ended Do 23.04.2026, the Nachfrist Fr 15.05.2026
+    for day, item in ((D(2026, 5, 15), "Arztbrief"), (D(2026, 5, 18), "OP-Bericht")):
+        store.record(
+            case_id,
+            Delivery(delivered=day, delivery_id=f"d-{item}", request="A3", covers=(item,)),
+            actor="kis",
+        )
+    inside, after = (p.message for p in findings(store.view(case_id)))
+    assert "after the documents deadline 23.04.2026" in inside
+    assert "within the Nachfrist until 15.05.2026 (300 EUR;" in inside
+    assert "Wortlaut nicht verifiziert" in inside
+    assert "also after the Nachfrist ended 15.05.2026" in after
