@@ -133,7 +133,7 @@ _FLIPBOOK = "Text der PrüfvV 2017 im BKK-Flipbook (bkk-sued.de)"
 _ECOVIS = "Ecovis, RAin D. Groove, auf mydrg.de: Nachfrist von drei Wochen gegen 300 EUR"
 _P11 = (
     "§ 11 PrüfvV 2022 (Korrektur der Abrechnung: abschließende Liste der zulässigen Fälle, "
-    "Abs. 1 Buchst. a Fehlerverfahren nach § 301 Abs. 3 SGB V – Quaas & Partner und BDO zu "
+    "Abs. 1a (so zitiert): Fehlerverfahren nach § 301 Abs. 3 SGB V – Quaas & Partner und BDO zu "
     "SG München S 7 KR 767/23; Korrektur nur nach Einigung – Rödl 11/2021); "
     "eine Frist für die Korrektur ist öffentlich nicht belegt"
 )
