@@ -62,7 +62,9 @@ def run(size: int, folder: Path) -> tuple[float, float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="cases (default 10000)")
-    size = parser.parse_args().size
+    parser.add_argument("--quick", action="store_true", help="1,000 cases (make bench --quick)")
+    args = parser.parse_args()
+    size = 1_000 if args.quick else args.size
     with tempfile.TemporaryDirectory() as folder:
         recording, reprojection, before, after = run(size, Path(folder))
     print(
