@@ -7,30 +7,74 @@ imports an adapter, the conformance suite, pytest or hypothesis.
 
 from __future__ import annotations
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
+from typing import TYPE_CHECKING
 
-from leportal_core.category import Category, Classification
-from leportal_core.classification import classify
-from leportal_core.codec import Codec
-from leportal_core.document import Document
-from leportal_core.errors import (
-    ConfigurationError,
-    FormatError,
-    InvalidChecksum,
-    InvalidComponent,
-    InvalidFormat,
-    InvalidIdentifier,
-    InvalidLength,
-    LeportalError,
-    Location,
-    PluginError,
-    Problem,
-    Severity,
-    StorageError,
-    ValidationError,
-)
-from leportal_core.hookspecs import hookimpl
-from leportal_core.plugins import collect_codecs, get_plugin_manager
+if TYPE_CHECKING:
+    from leportal_core.category import Category, Classification
+    from leportal_core.classification import classify
+    from leportal_core.codec import Codec
+    from leportal_core.document import Document
+    from leportal_core.errors import (
+        ConfigurationError,
+        FormatError,
+        InvalidChecksum,
+        InvalidComponent,
+        InvalidFormat,
+        InvalidIdentifier,
+        InvalidLength,
+        LeportalError,
+        Location,
+        PluginError,
+        Problem,
+        Severity,
+        StorageError,
+        ValidationError,
+    )
+    from leportal_core.hookspecs import hookimpl
+    from leportal_core.plugins import collect_codecs, get_plugin_manager
+
+# Imported on first use (PEP 562), so ``import leportal_core`` and ``leportal --version`` stay cheap.
+_EXPORTS = {
+    "Category": "category",
+    "Classification": "category",
+    "classify": "classification",
+    "Codec": "codec",
+    "Document": "document",
+    **dict.fromkeys(
+        (
+            "ConfigurationError",
+            "FormatError",
+            "InvalidChecksum",
+            "InvalidComponent",
+            "InvalidFormat",
+            "InvalidIdentifier",
+            "InvalidLength",
+            "LeportalError",
+            "Location",
+            "PluginError",
+            "Problem",
+            "Severity",
+            "StorageError",
+            "ValidationError",
+        ),
+        "errors",
+    ),
+    "hookimpl": "hookspecs",
+    "collect_codecs": "plugins",
+    "get_plugin_manager": "plugins",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 try:
     __version__ = _metadata.version("leportal-core")

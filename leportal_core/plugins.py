@@ -4,7 +4,14 @@ Adapters are distributions with an entry point in the group ``leportal.adapters`
 adapter's, e.g. ``fhir``); tools that add commands but no codecs (the conformance suite) use
 ``leportal.extensions``. The environment variable ``LEPORTAL_PLUGINS`` allow-lists entry points by
 name: unset loads all installed ones, an empty value loads none, ``fhir,conformance`` loads those.
-Built-in behaviour is registered through the same manager, as tox and datasette do.
+Built-in behaviour (:mod:`leportal_core.builtin`: the core's commands, codecs and demo chapters)
+is registered through the same manager and hooks, as tox and datasette do. A plug-in may add hook
+specifications of its own in ``leportal_addhooks``, which pluggy calls the moment the plug-in is
+registered (pytest's ``pytest_addhooks``), so its hooks exist before any listener is validated.
+
+Building a manager imports only the plug-in modules themselves, which import their commands,
+codecs and chapters when a hook asks for them: ``get_plugin_manager()`` stays in the tens of
+milliseconds (``bench/bench_startup.py``).
 """
 
 from __future__ import annotations
@@ -14,14 +21,16 @@ import importlib.metadata as metadata
 import os
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import pluggy
 
 from leportal_core import builtin, hookspecs
-from leportal_core.codec import CODEC_NAME, Codec
 from leportal_core.errors import PluginError
+
+if TYPE_CHECKING:
+    from leportal_core.codec import Codec
 
 __all__ = [
     "ADAPTER_GROUP",
@@ -39,24 +48,19 @@ __all__ = [
 ADAPTER_GROUP = "leportal.adapters"
 EXTENSION_GROUP = "leportal.extensions"
 ALLOW_LIST_ENV = "LEPORTAL_PLUGINS"
-# Core modules that implement hooks (demo chapters), registered like any plug-in.
-BUILTIN_PLUGINS = (
-    "leportal_core.demo",
-    "leportal_core.delivery.demo",
-    "leportal_core.cases.demo",
-    "leportal_core.secondfactor.demo",
-    "leportal_core.billing.demo",
-)
+# Further core modules registered as plug-ins besides ``leportal.builtin`` (none: the built-in
+# plug-in contributes the demo chapters itself, importing them only for ``leportal demo``).
+BUILTIN_PLUGINS: tuple[str, ...] = ()
 
 
 def new_plugin_manager() -> pluggy.PluginManager:
-    """A manager with the hook specifications and the built-ins, and nothing installed."""
+    """A manager with the hook specifications and the built-in plug-in, and nothing installed."""
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
-    pm.register(builtin, name="leportal.builtin")
-    for name in BUILTIN_PLUGINS:
-        # Imported late: the demo chapters use the manager themselves.
-        pm.register(importlib.import_module(name), name=name)
+    # Historic: every plug-in registered from now on gets the call at registration, before
+    # ``check_pending`` validates anyone's hooks against the specifications.
+    pm.hook.leportal_addhooks.call_historic(kwargs={"pluginmanager": pm})
+    pm.register(builtin, name=builtin.NAME)
     return pm
 
 
@@ -222,6 +226,8 @@ def collect_codecs(pm: pluggy.PluginManager) -> dict[str, Codec[Any]]:
 
 def codec_shape_problems(codec: object) -> list[str]:
     """What is missing or malformed in a would-be codec; empty when it has the codec's shape."""
+    from leportal_core.codec import CODEC_NAME
+
     problems = []
     for attribute in ("name", "media_type", "description"):
         value = getattr(codec, attribute, None)

@@ -2,8 +2,9 @@
 
 ``BillingCodec(profile)`` maps a :class:`BillingFile` (the records of one file) to and from the
 bytes the profile describes; its name is ``billing.`` plus the profile name with ``-`` and ``.``
-turned into ``_`` (``billing.mass_provisional_v1``). Register the shipped MASS profile by adding
-this module to the plug-in manager (it implements ``leportal_register_codecs``).
+turned into ``_`` (``billing.mass_provisional_v1``). The core's built-in plug-in
+(:mod:`leportal_core.builtin`) registers the shipped MASS profile through
+:func:`leportal_register_codecs`, so every plug-in manager has it.
 """
 
 from __future__ import annotations

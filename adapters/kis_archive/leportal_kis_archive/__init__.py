@@ -7,14 +7,49 @@ MDM^T02/T10 messages an archive accepts. See ``docs/format-hl7-mdm.md``.
 
 from __future__ import annotations
 
-from leportal_kis_archive.codec import MdmCodec
-from leportal_kis_archive.config import KdlSource, MdmConfig
-from leportal_kis_archive.export_folder import IndexLayout, read_export_folder
-from leportal_kis_archive.importer import ImportSummary, import_paths
-from leportal_kis_archive.mdm_read import iter_messages, read_message
-from leportal_kis_archive.mdm_write import document_uid, encode_message
-from leportal_kis_archive.model import ArchiveMessage, ImportItem, MdmEvent, MessageOutcome
-from leportal_kis_archive.versions import DocumentVersions
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leportal_kis_archive.codec import MdmCodec
+    from leportal_kis_archive.config import KdlSource, MdmConfig
+    from leportal_kis_archive.export_folder import IndexLayout, read_export_folder
+    from leportal_kis_archive.importer import ImportSummary, import_paths
+    from leportal_kis_archive.mdm_read import iter_messages, read_message
+    from leportal_kis_archive.mdm_write import document_uid, encode_message
+    from leportal_kis_archive.model import ArchiveMessage, ImportItem, MdmEvent, MessageOutcome
+    from leportal_kis_archive.versions import DocumentVersions
+
+# Imported on first use (PEP 562): the plug-in manager imports this package's ``plugin`` module,
+# which must not pull in the adapter's dependencies.
+_EXPORTS = {
+    "MdmCodec": "codec",
+    "KdlSource": "config",
+    "MdmConfig": "config",
+    "IndexLayout": "export_folder",
+    "read_export_folder": "export_folder",
+    "ImportSummary": "importer",
+    "import_paths": "importer",
+    "iter_messages": "mdm_read",
+    "read_message": "mdm_read",
+    "document_uid": "mdm_write",
+    "encode_message": "mdm_write",
+    "ArchiveMessage": "model",
+    "ImportItem": "model",
+    "MdmEvent": "model",
+    "MessageOutcome": "model",
+    "DocumentVersions": "versions",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

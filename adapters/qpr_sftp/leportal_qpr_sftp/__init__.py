@@ -8,12 +8,39 @@ them. See ``docs/qpr.md``.
 
 from __future__ import annotations
 
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leportal_qpr_sftp.config import PickupConfig, load_config
+    from leportal_qpr_sftp.errors import PickupError
+    from leportal_qpr_sftp.fetch import fetch_reports, fetch_reports_async
+    from leportal_qpr_sftp.model import FetchedReport, FetchRun
+
+# Imported on first use (PEP 562): the plug-in manager imports this package's ``plugin`` module,
+# which must not pull in the adapter's dependencies.
+_EXPORTS = {
+    "PickupConfig": "config",
+    "load_config": "config",
+    "PickupError": "errors",
+    "fetch_reports": "fetch",
+    "fetch_reports_async": "fetch",
+    "FetchedReport": "model",
+    "FetchRun": "model",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
 __version__ = "0.1.0"
 
-from leportal_qpr_sftp.config import PickupConfig, load_config
-from leportal_qpr_sftp.errors import PickupError
-from leportal_qpr_sftp.fetch import fetch_reports, fetch_reports_async
-from leportal_qpr_sftp.model import FetchedReport, FetchRun
 
 __all__ = [
     "FetchRun",

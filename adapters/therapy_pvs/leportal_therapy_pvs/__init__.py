@@ -7,16 +7,57 @@ and writes GDT 6310 results. See ``docs/therapy.md``.
 
 from __future__ import annotations
 
-from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResult, GdtResultCodec, ReportJsonCodec
-from leportal_therapy_pvs.kim import (
-    DEFAULT_DIENSTKENNUNG,
-    KimSettings,
-    build_message,
-    message_id_for,
-)
-from leportal_therapy_pvs.render import accept_pdf, render_flyer, render_report
-from leportal_therapy_pvs.sending import DeliveryProbe, SendResult, send_report
-from leportal_therapy_pvs.smtp import SmtpSettings, Tls, send_message
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leportal_therapy_pvs.codecs import (
+        GdtPatientCodec,
+        GdtResult,
+        GdtResultCodec,
+        ReportJsonCodec,
+    )
+    from leportal_therapy_pvs.kim import (
+        DEFAULT_DIENSTKENNUNG,
+        KimSettings,
+        build_message,
+        message_id_for,
+    )
+    from leportal_therapy_pvs.render import accept_pdf, render_flyer, render_report
+    from leportal_therapy_pvs.sending import DeliveryProbe, SendResult, send_report
+    from leportal_therapy_pvs.smtp import SmtpSettings, Tls, send_message
+
+# Imported on first use (PEP 562): the plug-in manager imports this package's ``plugin`` module,
+# which must not pull in the adapter's dependencies.
+_EXPORTS = {
+    "GdtPatientCodec": "codecs",
+    "GdtResult": "codecs",
+    "GdtResultCodec": "codecs",
+    "ReportJsonCodec": "codecs",
+    "DEFAULT_DIENSTKENNUNG": "kim",
+    "KimSettings": "kim",
+    "build_message": "kim",
+    "message_id_for": "kim",
+    "accept_pdf": "render",
+    "render_flyer": "render",
+    "render_report": "render",
+    "DeliveryProbe": "sending",
+    "SendResult": "sending",
+    "send_report": "sending",
+    "SmtpSettings": "smtp",
+    "Tls": "smtp",
+    "send_message": "smtp",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 __all__ = [
