@@ -79,7 +79,9 @@ def main() -> None:
             rss[name] = max(rss[name], peak)
         manager.append(float(run([sys.executable, "-c", PLUGIN_MANAGER])[2]))
     base = min(cpu["python -c pass"])
-    print(f"{SMALL_PDF.name}: {SMALL_PDF.stat().st_size} bytes; {repeats} repeats, minimum CPU time")
+    print(
+        f"{SMALL_PDF.name}: {SMALL_PDF.stat().st_size} bytes; {repeats} repeats, minimum CPU time"
+    )
     print(f"{'command':<34} {'CPU ms':>8} {'ratio':>7} {'target':>7} {'peak RSS':>10}")
     for name in cases:
         best = min(cpu[name])
@@ -88,7 +90,9 @@ def main() -> None:
             f"{name:<34} {best * 1000:>8.1f} {best / base:>6.2f}× {target:>7} "
             f"{rss[name] / 1024:>7.1f} MiB"
         )
-    print(f"{'get_plugin_manager() in-process':<34} {min(manager) * 1000:>8.1f} {'':>7} {'< 50 ms':>7}")
+    print(
+        f"{'get_plugin_manager() in-process':<34} {min(manager) * 1000:>8.1f} {'':>7} {'< 50 ms':>7}"
+    )
 
 
 if __name__ == "__main__":

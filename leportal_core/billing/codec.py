@@ -14,14 +14,20 @@ from typing import Any
 
 import attrs
 
+from leportal_core import __version__
 from leportal_core.billing.decoder import decode
 from leportal_core.billing.encoder import encode
 from leportal_core.billing.profile import Profile, load_profile
 from leportal_core.billing.records import BillingRecord
 from leportal_core.codec import Codec
+from leportal_core.errors import Problem, ValidationError
 from leportal_core.hookspecs import hookimpl
 
-__all__ = ["BillingCodec", "BillingFile"]
+__all__ = ["ADAPTER_NAME", "BillingCodec", "BillingFile", "__version__", "leportal_register_codecs"]
+
+# This module is also the plug-in the conformance suite certifies
+# (``leportal conformance certify leportal_core.billing.codec``): its codecs are named ``billing.…``.
+ADAPTER_NAME = "billing"
 
 
 def _records(records: Iterable[BillingRecord]) -> tuple[BillingRecord, ...]:
@@ -49,7 +55,13 @@ class BillingCodec:
         )
 
     def encode(self, obj: BillingFile, /) -> bytes:
-        """The file's bytes; :class:`~leportal_core.errors.ValidationError` if a record is invalid."""
+        """The file's bytes; :class:`~leportal_core.errors.ValidationError` if a record is invalid
+        or ``obj`` is not a :class:`BillingFile`."""
+        if not isinstance(obj, BillingFile):
+            raise ValidationError(
+                "only a BillingFile can be encoded",
+                [Problem(code="billing.codec.type", message=f"got {type(obj).__name__}")],
+            )
         return encode(obj.records, self.profile)
 
     def decode(self, data: bytes, /) -> BillingFile:
