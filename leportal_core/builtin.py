@@ -78,9 +78,10 @@ def leportal_register_commands(cli: click.Group) -> None:
 @hookimpl
 def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
     """The shipped provisional MASS billing profile (``billing.mass_provisional_v1``)."""
-    from leportal_core.billing import codec
+    from leportal_core.billing.codec import BillingCodec
+    from leportal_core.billing.profile import load_profile
 
-    codec.leportal_register_codecs(register=register)
+    register(BillingCodec(load_profile("mass-provisional-v1")))
 
 
 @hookimpl

@@ -220,7 +220,15 @@ def collect_codecs(pm: pluggy.PluginManager) -> dict[str, Codec[Any]]:
             raise PluginError(f"codec name {codec.name!r} is registered twice")
         codecs[codec.name] = codec
 
-    pm.hook.leportal_register_codecs(register=register)
+    # A hook function reached through two plug-in objects (the built-in plug-in and
+    # ``leportal_core.billing.codec``, which re-exports its hook to be certified) provides once.
+    seen: set[object] = set()
+    repeated = []
+    for impl in reversed(pm.hook.leportal_register_codecs.get_hookimpls()):  # call order
+        if impl.function in seen:
+            repeated.append(impl.plugin)
+        seen.add(impl.function)
+    pm.subset_hook_caller("leportal_register_codecs", remove_plugins=repeated)(register=register)
     return codecs
 
 

@@ -9,24 +9,23 @@ turned into ``_`` (``billing.mass_provisional_v1``). The core's built-in plug-in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import attrs
 
 from leportal_core import __version__
 from leportal_core.billing.decoder import decode
 from leportal_core.billing.encoder import encode
-from leportal_core.billing.profile import Profile, load_profile
+from leportal_core.billing.profile import Profile
 from leportal_core.billing.records import BillingRecord
-from leportal_core.codec import Codec
+from leportal_core.builtin import leportal_register_codecs
 from leportal_core.errors import Problem, ValidationError
-from leportal_core.hookspecs import hookimpl
 
 __all__ = ["ADAPTER_NAME", "BillingCodec", "BillingFile", "__version__", "leportal_register_codecs"]
 
 # This module is also the plug-in the conformance suite certifies
 # (``leportal conformance certify leportal_core.billing.codec``): its codecs are named ``billing.…``.
+# Its hook is the built-in plug-in's own function, so a manager holding both collects it once.
 ADAPTER_NAME = "billing"
 
 
@@ -67,9 +66,3 @@ class BillingCodec:
     def decode(self, data: bytes, /) -> BillingFile:
         """The file's records; :class:`~leportal_core.errors.FormatError` with every problem."""
         return BillingFile(records=decode(data, self.profile))
-
-
-@hookimpl
-def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
-    """The shipped provisional MASS profile as a codec."""
-    register(BillingCodec(load_profile("mass-provisional-v1")))
