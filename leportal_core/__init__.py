@@ -8,10 +8,11 @@ imports an adapter, the conformance suite, pytest or hypothesis.
 from __future__ import annotations
 
 from importlib import import_module as _import_module
-from importlib import metadata as _metadata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    __version__: str
+
     from leportal_core.category import Category, Classification
     from leportal_core.classification import classify
     from leportal_core.codec import Codec
@@ -68,6 +69,9 @@ _EXPORTS = {
 
 
 def __getattr__(name: str) -> object:
+    if name == "__version__":  # importlib.metadata only when someone asks
+        globals()[name] = _version()
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -76,10 +80,14 @@ def __getattr__(name: str) -> object:
     return value
 
 
-try:
-    __version__ = _metadata.version("leportal-core")
-except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("leportal-core")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0+unknown"
+
 
 __all__ = [
     "Category",

@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ``--help`` and every command that does not need it keep working.
     """
     pm = new_plugin_manager()
-    for status in load_entry_point_plugins(pm, tolerate_broken=True):
+    for status in load_entry_point_plugins(pm, tolerate_broken=True, describe=False):
         if status.status == "failed":
             _warn_broken(status.error or f"plug-in {status.name!r} failed to load")
     build_cli(pm).main(args=argv, prog_name="leportal")
