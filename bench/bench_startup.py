@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_PDF = ROOT / "samples" / "entlassungsbericht.pdf"
 VALID_IK = "260326822"
+DEPENDENCIES = "import attrs, click, pluggy, importlib.metadata as m; m.entry_points()"
 # CPU seconds of importing the manager's module, then of the call (what the target is about).
 PLUGIN_MANAGER = (
     "import time; t0 = time.process_time();"
@@ -61,6 +62,8 @@ def main() -> None:
     cli = leportal()
     cases = {
         "python -c pass": [sys.executable, "-c", "pass"],
+        # What the command line cannot do without: its toolkits and one entry-point scan.
+        "dependencies alone": [sys.executable, "-c", DEPENDENCIES],
         "leportal --version": [*cli, "--version"],
         "leportal --help": [*cli, "--help"],
         f"leportal ik check {VALID_IK}": [*cli, "ik", "check", VALID_IK],
