@@ -7,8 +7,9 @@ imports an adapter, the conformance suite, pytest or hypothesis.
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
+
+from leportal_core.lazyimport import lazy_exports
 
 if TYPE_CHECKING:
     __version__: str
@@ -68,16 +69,14 @@ _EXPORTS = {
 }
 
 
+_lazy = lazy_exports(__name__, _EXPORTS)
+
+
 def __getattr__(name: str) -> object:
     if name == "__version__":  # importlib.metadata only when someone asks
         globals()[name] = _version()
         return globals()[name]
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+    return _lazy(name)
 
 
 def _version() -> str:

@@ -6,9 +6,10 @@ Run it as ``leportal conformance certify ADAPTER --report-dir DIR`` or call :fun
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
 from importlib import metadata as _metadata
 from typing import TYPE_CHECKING
+
+from leportal_core.lazyimport import lazy_exports
 
 __all__ = [
     "SUITE_NAME",
@@ -46,11 +47,4 @@ _EXPORTS = {
     "certify": "runner",
 }
 
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

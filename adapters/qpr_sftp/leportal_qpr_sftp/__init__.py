@@ -8,8 +8,9 @@ them. See ``docs/qpr.md``.
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
+
+from leportal_core.lazyimport import lazy_exports
 
 if TYPE_CHECKING:
     from leportal_qpr_sftp.config import PickupConfig, load_config
@@ -29,14 +30,7 @@ _EXPORTS = {
     "FetchRun": "model",
 }
 
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __version__ = "0.1.0"
