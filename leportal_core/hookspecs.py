@@ -34,6 +34,16 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
+@hookspec(historic=True)
+def leportal_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add this plug-in's own hook specifications: ``pluginmanager.add_hookspecs(my_hookspecs)``.
+
+    Called the moment the plug-in is registered (a historic hook, like pytest's
+    ``pytest_addhooks``), before any other plug-in's implementations are validated, so a host can
+    register a listener for the plug-in's hooks the documented way (``register_plugins``).
+    """
+
+
 @hookspec
 def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
     """Register the codecs this plug-in provides by calling ``register(codec)`` once per codec.
@@ -55,10 +65,13 @@ def leportal_classify_document(document: Document) -> Classification | None:
 
 @hookspec
 def leportal_register_commands(cli: click.Group) -> None:
-    """Add subcommands to the ``leportal`` command line, e.g. ``cli.add_command(my_group)``.
+    """Add subcommands to the ``leportal`` command line, e.g.
+    ``cli.add_command(LazyCommand("acme", "acme_leportal.cli:acme", "One line of help."))``.
 
-    Called once when the command line starts, after the core's own commands exist. All
-    implementations are called; use a group named after the plug-in to avoid clashes.
+    Called once when the command line starts; the core's own commands come from the built-in
+    plug-in through this same hook. A :class:`~leportal_core.cli.lazy.LazyCommand` keeps
+    ``leportal --version`` and ``--help`` from importing the command's module; a plain click
+    command works too. All implementations are called; use a group named after the plug-in.
     """
 
 
