@@ -15,6 +15,7 @@ import pluggy
 
 from leportal_core.cli.output import Progress, emit_json, problem_lines, shown
 from leportal_core.errors import ConfigurationError
+from leportal_core.files import output_error
 from leportal_qpr_sftp.config import load_config
 from leportal_qpr_sftp.errors import PickupError
 from leportal_qpr_sftp.fetch import fetch_reports
@@ -97,8 +98,8 @@ def init(config_path: Path) -> None:
         config = load_config(config_path)
         config.store.parent.mkdir(parents=True, exist_ok=True)
         Ledger(config.store, create=True).close()
-    except OSError as exc:
-        raise ConfigurationError(f"cannot create the ledger: {exc.strerror or exc}") from exc
+    except OSError as exc:  # its folder: a full or read-only disk is a StorageError (exit 74)
+        raise output_error(config.store.parent, exc) from exc
     except (ConfigurationError, PickupError) as exc:
         _fail(exc, False, 2 if isinstance(exc, ConfigurationError) else 1)
     click.echo(f"ledger ready: {shown(str(config.store))}")
