@@ -38,8 +38,20 @@ from typing import Any, BinaryIO
 
 from leportal_core.delivery.names import CATEGORY_FOLDERS, safe_stem, unique_names
 from leportal_core.delivery.plan import CheckedDocument, DeliveryPlan
-from leportal_core.errors import ConfigurationError, Location, Problem, ValidationError
-from leportal_core.files import create_file, exclusive_lock, fsync_directory, read_input_bytes
+from leportal_core.errors import (
+    ConfigurationError,
+    Location,
+    Problem,
+    StorageError,
+    ValidationError,
+)
+from leportal_core.files import (
+    create_file,
+    exclusive_lock,
+    fsync_directory,
+    output_error,
+    read_input_bytes,
+)
 
 __all__ = ["MANIFEST_FORMAT", "MANIFEST_NAME", "build_folder", "manifest_bytes"]
 
@@ -339,8 +351,11 @@ def _swap(partial: Path, out: Path) -> None:
         shutil.rmtree(previous, ignore_errors=True)
 
 
-def _output_error(out: Path, exc: OSError) -> ConfigurationError:
-    return ConfigurationError(
+def _output_error(out: Path, exc: OSError) -> StorageError | ConfigurationError:
+    # The class by the files kernel's rule (a full or read-only disk is a StorageError, a path
+    # that cannot be an output a ConfigurationError); the code stays the one hosts map.
+    kind = type(output_error(out, exc))
+    return kind(
         f"cannot write the delivery folder {out}",
         [
             Problem(

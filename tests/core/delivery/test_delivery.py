@@ -27,7 +27,7 @@ from leportal_core.delivery import (
     unique_names,
 )
 from leportal_core.delivery import folder as folder_module
-from leportal_core.errors import ConfigurationError, FormatError, ValidationError
+from leportal_core.errors import ConfigurationError, FormatError, StorageError, ValidationError
 from leportal_core.plugins import new_plugin_manager
 from tests.core.pdf import makepdf
 
@@ -129,7 +129,7 @@ def test_injected_failure_midway_leaves_the_old_folder(
         return real_copy(source, target)
 
     monkeypatch.setattr(folder_module, "_copy_file", failing_copy)
-    with pytest.raises(ConfigurationError) as caught:
+    with pytest.raises(StorageError) as caught:  # a full disk is not a setting
         build_folder(plan_for(archive), out)
     assert caught.value.code == "delivery.output.failed"
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
