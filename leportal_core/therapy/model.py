@@ -28,6 +28,7 @@ from leportal_core.therapy._checks import (
     problem,
     raise_if,
 )
+from leportal_core.validation import is_date
 
 __all__ = [
     "Address",
@@ -163,7 +164,7 @@ class Patient:
         found = check_text(self.patient_id, "/patient_id", max_length=60)
         found += check_text(self.family_name, "/family_name")
         found += check_text(self.given_name, "/given_name")
-        if not isinstance(self.birth_date, dt.date) or isinstance(self.birth_date, dt.datetime):
+        if not is_date(self.birth_date):
             found.append(
                 problem(
                     code="therapy.type",
@@ -210,9 +211,7 @@ class Prescription:
 
     def __attrs_post_init__(self) -> None:
         found: list[Problem] = []
-        if not isinstance(self.verordnungsdatum, dt.date) or isinstance(
-            self.verordnungsdatum, dt.datetime
-        ):
+        if not is_date(self.verordnungsdatum):
             found.append(
                 problem(
                     code="therapy.type",
@@ -364,7 +363,7 @@ class TherapyReport:
             found += check_text(
                 getattr(self, name), f"/{name}", max_length=MAX_TEXT, multiline=True
             )
-        if not isinstance(self.created, dt.date) or isinstance(self.created, dt.datetime):
+        if not is_date(self.created):
             found.append(
                 problem(
                     code="therapy.type", message="Berichtsdatum must be a date", pointer="/created"

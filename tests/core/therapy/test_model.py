@@ -38,7 +38,7 @@ def test_practice_collects_every_problem() -> None:
             kim_address="no-at-sign",
         )
     assert codes(exc) == [
-        ("therapy.required", "/name"),
+        ("therapy.text.empty", "/name"),
         ("therapy.ik", "/ik"),
         ("therapy.address", "/kim_address"),
     ]
@@ -77,7 +77,7 @@ def test_prescription_problems() -> None:
         ("therapy.diagnosegruppe", "/diagnosegruppe"),
         ("therapy.required", "/heilmittel"),
         ("therapy.units", "/behandlungseinheiten"),
-        ("therapy.control_character", "/therapiefrequenz"),
+        ("therapy.text.characters", "/therapiefrequenz"),
     ]
 
 
@@ -133,14 +133,14 @@ def test_report_dates_in_order() -> None:
 def test_report_id_characters_and_text_limits() -> None:
     with pytest.raises(ValidationError) as exc:
         report(report_id="a/b", befund="x" * 20_001)
-    assert codes(exc) == [("therapy.report_id", "/report_id"), ("therapy.too_long", "/befund")]
+    assert codes(exc) == [("therapy.report_id", "/report_id"), ("therapy.text.too_long", "/befund")]
 
 
 def test_single_line_fields_reject_line_breaks_but_texts_allow_them() -> None:
     assert "\n" in report().therapieverlauf
     with pytest.raises(ValidationError) as exc:
         Patient(patient_id="1", family_name="A\nB", given_name="C", birth_date=dt.date(2000, 1, 1))
-    assert codes(exc) == [("therapy.control_character", "/family_name")]
+    assert codes(exc) == [("therapy.text.characters", "/family_name")]
 
 
 def test_patient_kvnr_checked() -> None:

@@ -1,0 +1,181 @@
+"""The one validation kit every domain uses: printable text, lengths, dates and identifiers.
+
+Each check returns :class:`~leportal_core.errors.Problem` objects instead of raising, so a
+constructor can report every mistake of an object at once. The caller names the code prefix
+(``document.title``, ``cases.field``, ``therapy.text``) and the kit appends one *kind* from a
+single vocabulary, so every domain reports the same failure the same way:
+
+========== ==========================================================
+kind       meaning
+========== ==========================================================
+type       the value is not text (or not a date)
+missing    no value (``None``) where one is required
+empty      the text is blank (only white space)
+too_long   more characters than the field allows
+characters a character that is not printable text (see below)
+========== ==========================================================
+
+**Printable text.** A character is refused when its Unicode general category is
+
+* ``Cc`` (control: C0 U+0000–U+001F, DEL U+007F and C1 U+0080–U+009F) — they do not print and
+  break PDF, HL7 and GDT; TAB, LF and CR are allowed only in multi-line text;
+* ``Cs`` (surrogate): a *lone* surrogate (U+D800–U+DFFF in a Python ``str``, e.g. from
+  ``surrogateescape`` decoding) is not a character and cannot be encoded as UTF-8, so it would
+  fail later in a store or an export instead of here.
+
+Deliberately accepted: ``Cf`` (format: soft hyphen, ZWJ/ZWNJ are needed by emoji and several
+scripts), ``Co`` (private use: vendor fonts map symbols there) and ``Cn`` (unassigned: refusing it
+would make validity depend on the Unicode version of the running Python).
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Callable
+
+from leportal_core.errors import InvalidIdentifier, Location, Problem
+
+__all__ = [
+    "LINE_BREAKS",
+    "REFUSED_CATEGORIES",
+    "date_problems",
+    "identifier_problems",
+    "is_date",
+    "is_printable",
+    "text_problems",
+    "unprintable",
+]
+
+REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
+LINE_BREAKS = frozenset("\t\n\r")
+
+
+def unprintable(text: str, *, multiline: bool = False) -> list[str]:
+    """The refused characters of ``text`` as sorted ``U+XXXX`` names (empty when printable)."""
+    return sorted(
+        {
+            f"U+{ord(c):04X}"
+            for c in text
+            if unicodedata.category(c) in REFUSED_CATEGORIES
+            and not (multiline and c in LINE_BREAKS)
+        }
+    )
+
+
+def is_printable(text: str, *, multiline: bool = False) -> bool:
+    """``True`` when ``text`` holds no refused character (see the module docstring)."""
+    return not unprintable(text, multiline=multiline)
+
+
+def text_problems(
+    value: object,
+    code: str,
+    *,
+    label: str,
+    location: Location,
+    max_length: int,
+    required: bool = True,
+    optional: bool = False,
+    multiline: bool = False,
+) -> list[Problem]:
+    """Problems of a text field; ``code`` is the prefix, the kind is appended (``.too_long``).
+
+    ``optional`` accepts ``None``; ``required`` refuses blank text. A document's optional
+    reference is thus ``optional=True, required=True`` (absent is fine, blank is not).
+    """
+    if value is None:
+        if optional:
+            return []
+        return [Problem(code=f"{code}.missing", message=f"{label} is required", location=location)]
+    if not isinstance(value, str):
+        return [
+            Problem(
+                code=f"{code}.type",
+                message=f"{label} must be text, not {type(value).__name__}",
+                location=location,
+            )
+        ]
+    found = []
+    if required and not value.strip():
+        found.append(
+            Problem(code=f"{code}.empty", message=f"{label} must not be blank", location=location)
+        )
+    if len(value) > max_length:
+        found.append(
+            Problem(
+                code=f"{code}.too_long",
+                message=f"{label} has {len(value)} characters; at most {max_length} are allowed",
+                location=location,
+            )
+        )
+    bad = unprintable(value, multiline=multiline)
+    if bad:
+        found.append(
+            Problem(
+                code=f"{code}.characters",
+                message=f"{label} contains control characters or lone surrogates: "
+                + ", ".join(bad[:5]),
+                location=location,
+            )
+        )
+    return found
+
+
+def is_date(value: object) -> bool:
+    """A calendar date, not a ``datetime`` (an instant would silently lose its time zone)."""
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def date_problems(value: object, code: str, *, label: str, location: Location) -> list[Problem]:
+    """``code`` (a full code, e.g. ``cases.field.type``) when ``value`` is not a plain date."""
+    if is_date(value):
+        return []
+    return [
+        Problem(
+            code=code,
+            message=f"{label} must be a date, not {type(value).__name__}",
+            location=location,
+        )
+    ]
+
+
+def identifier_problems(
+    value: object,
+    validate: Callable[[str], str],
+    code: str,
+    *,
+    label: str,
+    location: Location,
+    scheme_codes: bool = True,
+) -> list[Problem]:
+    """Problems of an identifier that must be valid *and* given in compact form.
+
+    With ``scheme_codes`` an invalid identifier reports the scheme's own problems (``ik.checksum``)
+    moved to ``location``; without, one ``code`` problem quoting the first. A valid identifier
+    not in compact form (``"26 03 26 822"``) is ``code``.
+    """
+    if not isinstance(value, str):
+        return [Problem(code=code, message=f"{label} must be text", location=location)]
+    try:
+        compact = validate(value)
+    except InvalidIdentifier as exc:
+        if scheme_codes:
+            return [
+                Problem(code=p.code, message=p.message, location=location, severity=p.severity)
+                for p in exc.problems
+            ]
+        return [
+            Problem(
+                code=code, message=f"{label} invalid: {exc.problems[0].message}", location=location
+            )
+        ]
+    if compact != value:
+        return [
+            Problem(
+                code=code,
+                message=f"{label} must be given in compact form {compact!r}",
+                location=location,
+            )
+        ]
+    return []
