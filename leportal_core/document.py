@@ -35,22 +35,6 @@ _KDL_CODE = re.compile(r"^[A-Z]{2}[0-9]{6}$")
 _SUFFIX_MEDIA_TYPES = {".pdf": "application/pdf", ".xml": "application/xml", ".txt": "text/plain"}
 
 
-def _check_text(
-    problems: list[Problem], name: str, value: object, *, max_length: int, required: bool
-) -> None:
-    # Optional references may be absent, but never blank.
-    problems.extend(
-        text_problems(
-            value,
-            f"document.{name}",
-            label=name,
-            location=Location(field=name),
-            max_length=max_length,
-            optional=not required,
-        )
-    )
-
-
 def _content_repr(content: bytes | None) -> str:
     return "None" if content is None else f"<{len(content)} bytes>"
 
@@ -96,11 +80,30 @@ class Document:
 
     def _problems(self) -> list[Problem]:
         problems: list[Problem] = []
-        _check_text(problems, "title", self.title, max_length=MAX_TITLE_LENGTH, required=True)
-        for name in ("patient_id", "case_id"):
-            _check_text(
-                problems, name, getattr(self, name), max_length=MAX_REFERENCE_LENGTH, required=False
-            )
+        problems += text_problems(
+            self.title,
+            "document.title",
+            label="title",
+            location=Location(field="title"),
+            max_length=MAX_TITLE_LENGTH,
+        )
+        # Optional references may be absent, but never blank.
+        problems += text_problems(
+            self.patient_id,
+            "document.patient_id",
+            label="patient_id",
+            location=Location(field="patient_id"),
+            max_length=MAX_REFERENCE_LENGTH,
+            optional=True,
+        )
+        problems += text_problems(
+            self.case_id,
+            "document.case_id",
+            label="case_id",
+            location=Location(field="case_id"),
+            max_length=MAX_REFERENCE_LENGTH,
+            optional=True,
+        )
         if not isinstance(self.media_type, str) or not _MEDIA_TYPE.match(self.media_type):
             problems.append(
                 Problem(

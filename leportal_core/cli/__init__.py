@@ -103,6 +103,9 @@ def build_cli(pm: pluggy.PluginManager) -> click.Group:
     cli.add_command(billing.billing)
     cli.add_command(store.store)
     cli.add_command(plugins.plugins)
+    from leportal_core.cli.problems import problems
+
+    cli.add_command(problems)
     # One plug-in at a time, so that one whose commands break leaves the others' commands working.
     for impl in pm.hook.leportal_register_commands.get_hookimpls():
         try:

@@ -13,6 +13,8 @@ from leportal_fhir.document_reference import DocumentReferenceCodec
 if TYPE_CHECKING:
     import click
 
+    from leportal_core.problems import Section
+
 ADAPTER_NAME = "fhir"
 __all__ = [
     "ADAPTER_NAME",
@@ -20,6 +22,7 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_register_problem_codes",
 ]
 
 
@@ -35,3 +38,11 @@ def leportal_register_commands(cli: click.Group) -> None:
     from leportal_fhir.cli import fhir  # click only when the command line is built
 
     cli.add_command(fhir)
+
+
+@hookimpl
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    from leportal_fhir.problem_codes import SECTIONS
+
+    for section in SECTIONS:
+        register(section)

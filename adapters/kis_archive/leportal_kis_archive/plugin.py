@@ -13,6 +13,7 @@ from leportal_kis_archive.codec import MdmCodec
 
 if TYPE_CHECKING:
     from leportal_core.demo import DemoStep
+    from leportal_core.problems import Section
 
 ADAPTER_NAME = "kis_archive"
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_register_problem_codes",
 ]
 
 
@@ -44,3 +46,11 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
     from leportal_kis_archive.demo import register_steps
 
     register_steps(register)
+
+
+@hookimpl
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    from leportal_kis_archive.problem_codes import SECTIONS
+
+    for section in SECTIONS:
+        register(section)

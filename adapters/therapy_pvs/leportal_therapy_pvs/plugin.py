@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,9 @@ from leportal_core.demo import DemoStep
 from leportal_therapy_pvs import __version__
 from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResultCodec, ReportJsonCodec
 
+if TYPE_CHECKING:
+    from leportal_core.problems import Section
+
 ADAPTER_NAME = "therapy_pvs"
 __all__ = [
     "ADAPTER_NAME",
@@ -19,6 +22,7 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_register_problem_codes",
 ]
 
 
@@ -45,3 +49,11 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
 
     for step in steps():
         register(step)
+
+
+@hookimpl
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    from leportal_therapy_pvs.problem_codes import SECTIONS
+
+    for section in SECTIONS:
+        register(section)
