@@ -281,7 +281,7 @@ SECTIONS = (
                 Kind.INPUT,
                 "the header has a column the profile does not know",
             ),
-            P("billing.header.duplicate", Kind.STATE, "a header appears twice"),
+            P("billing.header.duplicate", Kind.FORMAT, "a header appears twice"),
             P(
                 "billing.header.order",
                 Kind.INPUT,
@@ -338,7 +338,7 @@ SECTIONS = (
             P("billing.period.month", Kind.INPUT, "a period over more than one calendar month"),
             P(
                 "billing.duplicate",
-                Kind.STATE,
+                Kind.INPUT,
                 "a second line for the same person, Leistungsart and period (the message names the first)",
             ),
             P(
@@ -389,7 +389,7 @@ SECTIONS = (
             ),
             P(
                 "billing.record.unknown",
-                Kind.STATE,
+                Kind.INPUT,
                 "encoding: a record key that is not a column of the profile",
             ),
             P(
@@ -472,7 +472,7 @@ SECTIONS = (
                 Kind.INPUT,
                 "the Fachabteilung does not start with its 4-digit key",
             ),
-            P("cases.state.unknown", Kind.STATE, "not a Bundesland code"),
+            P("cases.state.unknown", Kind.INPUT, "not a Bundesland code"),
             P(
                 "cases.pruefanzeige.no_item",
                 Kind.INPUT,
@@ -513,7 +513,7 @@ SECTIONS = (
             ),
             P(
                 "cases.items.duplicate",
-                Kind.STATE,
+                Kind.INPUT,
                 "a list of requested, delivered or waived items names one twice",
             ),
             P("cases.waiver.no_item", Kind.INPUT, "a waiver names no item"),
@@ -590,7 +590,7 @@ SECTIONS = (
             ),
             P(
                 "deadline.rule.unknown",
-                Kind.STATE,
+                Kind.INPUT,
                 "no rule has this key; the message lists the keys",
             ),
             P(
@@ -600,7 +600,7 @@ SECTIONS = (
             ),
             P(
                 "deadline.state.unknown",
-                Kind.STATE,
+                Kind.INPUT,
                 "not a Bundesland code (BB BE BW BY HB HE HH MV NI NW RP SH SL SN ST TH)",
             ),
             P("deadline.date.invalid", Kind.INPUT, "the start is not a `datetime.date`"),
@@ -914,7 +914,7 @@ SECTIONS = (
             ),
             P(
                 "secondfactor.store.failed",
-                Kind.STORAGE,
+                Kind.CONFIGURATION,
                 "a bad store setting (`synchronous` other than FULL or NORMAL); failures of the store file are `store.*` codes ([problem-codes.md](problem-codes.md#storage-errors-leportal_corestore-storageerror))",
             ),
         ),
@@ -933,7 +933,7 @@ SECTIONS = (
                 Kind.INPUT,
                 "a KDL row with level `code` does not carry an 8-character level-3 code",
             ),
-            P("terminology.kdl.duplicate", Kind.STATE, "a KDL code appears twice"),
+            P("terminology.kdl.duplicate", Kind.FORMAT, "a KDL code appears twice"),
             P("terminology.kdl.csv", Kind.FORMAT, "the KDL file is not valid CSV"),
             P("terminology.kdl.encoding", Kind.FORMAT, "the KDL file is not UTF-8"),
             P("terminology.kdl.too_large", Kind.INPUT, "the KDL file is larger than 8 MiB"),

@@ -26,6 +26,10 @@ characters a character that is not printable text (see below)
 Deliberately accepted: ``Cf`` (format: soft hyphen, ZWJ/ZWNJ are needed by emoji and several
 scripts), ``Co`` (private use: vendor fonts map symbols there) and ``Cn`` (unassigned: refusing it
 would make validity depend on the Unicode version of the running Python).
+
+``strict=True`` refuses every ``C*`` category (``Cc``, ``Cf``, ``Cs``, ``Co``, ``Cn``) for the few
+labels that other software shows without context, where an invisible bidi override could spoof
+what a user reads (account and issuer names in an ``otpauth://`` URI).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from leportal_core.errors import InvalidIdentifier, Location, Problem
 __all__ = [
     "LINE_BREAKS",
     "REFUSED_CATEGORIES",
+    "STRICT_CATEGORIES",
     "date_problems",
     "identifier_problems",
     "is_date",
@@ -48,24 +53,25 @@ __all__ = [
 ]
 
 REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
+STRICT_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 LINE_BREAKS = frozenset("\t\n\r")
 
 
-def unprintable(text: str, *, multiline: bool = False) -> list[str]:
+def unprintable(text: str, *, multiline: bool = False, strict: bool = False) -> list[str]:
     """The refused characters of ``text`` as sorted ``U+XXXX`` names (empty when printable)."""
+    refused = STRICT_CATEGORIES if strict else REFUSED_CATEGORIES
     return sorted(
         {
             f"U+{ord(c):04X}"
             for c in text
-            if unicodedata.category(c) in REFUSED_CATEGORIES
-            and not (multiline and c in LINE_BREAKS)
+            if unicodedata.category(c) in refused and not (multiline and c in LINE_BREAKS)
         }
     )
 
 
-def is_printable(text: str, *, multiline: bool = False) -> bool:
+def is_printable(text: str, *, multiline: bool = False, strict: bool = False) -> bool:
     """``True`` when ``text`` holds no refused character (see the module docstring)."""
-    return not unprintable(text, multiline=multiline)
+    return not unprintable(text, multiline=multiline, strict=strict)
 
 
 def text_problems(
