@@ -285,4 +285,3 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = sys.stdout.w
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -106,6 +106,80 @@ def test_codes_follow_the_one_grammar(registry: Registry) -> None:
         ProblemCode("fhir.a.b.c.d", Kind.INPUT, "five segments")
 
 
+# ``<component>.<kind>``: the whole input is the subject (``pdf.damaged``, ``store.locked``). Frozen:
+# a new code names its subject, ``<component>.<subject>.<kind>`` (``therapy.ik.invalid``).
+WHOLE_INPUT_CODES = frozenset(
+    [
+        "billing.duplicate",
+        "billing.line_ending",
+        "bsnr.format",
+        "bsnr.length",
+        "cases.invalid",
+        "config.invalid",
+        "deadline.invalid",
+        "delivery.source_changed",
+        "fhir.structure",
+        "format.invalid",
+        "identifier.checksum",
+        "identifier.component",
+        "identifier.format",
+        "identifier.invalid",
+        "identifier.length",
+        "ik.checksum",
+        "ik.format",
+        "ik.length",
+        "input.not_regular",
+        "input.too_large",
+        "kvnr.checksum",
+        "kvnr.format",
+        "kvnr.length",
+        "lanr.checksum",
+        "lanr.format",
+        "lanr.length",
+        "leportal.error",
+        "pdf.damaged",
+        "pdf.decompression_bomb",
+        "pdf.empty",
+        "pdf.encrypted",
+        "pdf.no_pages",
+        "pdf.not_pdf",
+        "pdf.pdfa_claim_invalid",
+        "pdf.too_complex",
+        "pdf.too_large",
+        "pdf.unreadable",
+        "pdf.work_budget",
+        "plugin.error",
+        "qpr_sftp.busy",
+        "qpr_sftp.failed",
+        "store.damaged",
+        "store.empty",
+        "store.failed",
+        "store.foreign",
+        "store.full",
+        "store.locked",
+        "store.missing",
+        "store.newer",
+        "store.readonly",
+        "store.unavailable",
+        "therapy.required",
+        "therapy.type",
+        "therapy_pvs.json",
+        "validation.failed",
+    ]
+)
+
+
+def test_new_codes_name_their_subject(registry: Registry) -> None:
+    two = {d.code for d in registry if d.code.count(".") == 1}
+    assert sorted(two - WHOLE_INPUT_CODES) == []
+
+
+def test_the_text_kinds_have_one_spelling(registry: Registry) -> None:
+    # The validation kit's vocabulary; synonyms that the three old validators used are gone.
+    synonyms = {"control_character", "control_characters"}
+    assert [d.code for d in registry if d.code.rsplit(".", 1)[1] in synonyms] == []
+
+
 def test_adapters_declare_only_in_their_own_namespaces(registry: Registry) -> None:
     owners = {registry.owner(d.code) for d in registry}
     assert owners == {

@@ -167,7 +167,7 @@ def _text(column: Column, profile: Profile) -> Parser:
         if not raw.isprintable() and (bad := unprintable(raw, multiline=multiline)):
             raise CellError(
                 f"{header} contains the control character {bad[0]}",
-                code="billing.value.control_character",
+                code="billing.value.characters",
             )
         return raw
 

@@ -57,7 +57,7 @@ def check_email(value: str | None, pointer: str) -> list[Problem]:
     if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value):
         return [
             problem(
-                code="therapy.address",
+                code="therapy.address.invalid",
                 message="not an e-mail/KIM address (local@domain)",
                 pointer=pointer,
             )

@@ -111,7 +111,8 @@ def test_a_lone_surrogate_never_escapes_the_case_store_as_unicode_error(tmp_path
 
 
 def test_strict_labels_refuse_every_other_category() -> None:
-    spoof = "bank\u202eevil"  # RIGHT-TO-LEFT OVERRIDE (Cf): fine in a title, not in an otpauth label
+    # RIGHT-TO-LEFT OVERRIDE (Cf): fine in a title, not in an otpauth label.
+    spoof = "bank\u202eevil"
     assert is_printable(spoof)
     assert unprintable(spoof, strict=True) == ["U+202E"]
     assert not is_printable("private \ue000", strict=True)

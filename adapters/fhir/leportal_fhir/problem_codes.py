@@ -28,14 +28,25 @@ SECTIONS = (
                 Kind.INPUT,
                 "an element has the wrong JSON type (object, array, …)",
             ),
-            P("fhir.resource_type", Kind.INPUT, "`resourceType` is not `DocumentReference`"),
             P(
-                "fhir.status",
+                "fhir.resource_type.invalid",
+                Kind.INPUT,
+                "`resourceType` is not `DocumentReference`",
+                formerly=("fhir.resource_type",),
+            ),
+            P(
+                "fhir.status.invalid",
                 Kind.INPUT,
                 "`status` missing or not current/superseded/entered-in-error",
+                formerly=("fhir.status",),
             ),
             P("fhir.type.kdl", Kind.INPUT, "the KDL coding has no usable code"),
-            P("fhir.reference", Kind.INPUT, "subject or encounter reference unusable"),
+            P(
+                "fhir.reference.invalid",
+                Kind.INPUT,
+                "subject or encounter reference unusable",
+                formerly=("fhir.reference",),
+            ),
             P(
                 "fhir.context.encounter",
                 Kind.INPUT,

@@ -50,6 +50,7 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
 
 @hookimpl
 def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this adapter's problem codes (plain data in ``problem_codes.py``)."""
     from leportal_kis_archive.problem_codes import SECTIONS
 
     for section in SECTIONS:

@@ -42,6 +42,7 @@ def leportal_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this adapter's problem codes (plain data in ``problem_codes.py``)."""
     from leportal_qpr_sftp.problem_codes import SECTIONS
 
     for section in SECTIONS:

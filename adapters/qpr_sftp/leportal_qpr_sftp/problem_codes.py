@@ -178,7 +178,11 @@ SECTIONS = (
                 "a host hook raised; the report is filed, the hook is called again next run (warning)",
                 WARNING,
             ),
-            P("qpr_sftp.config.unreadable", Kind.CONFIGURATION, "the configuration file cannot be read"),
+            P(
+                "qpr_sftp.config.unreadable",
+                Kind.CONFIGURATION,
+                "the configuration file cannot be read",
+            ),
             P(
                 "qpr_sftp.config.syntax",
                 Kind.CONFIGURATION,
