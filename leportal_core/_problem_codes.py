@@ -356,11 +356,13 @@ SECTIONS = (
                 "billing.total.unchecked",
                 Kind.INPUT,
                 "warning: lines could not be read, so the control total could not be checked",
+                WARNING,
             ),
             P(
                 "billing.problems.truncated",
                 Kind.INPUT,
                 "warning: only the first `max_problems` problems are kept; the later ones were counted per code (JSON `dropped`, `dropped_codes`)",
+                WARNING,
             ),
             P(
                 "billing.csv.unclosed_quote",

@@ -11,8 +11,10 @@ working. ``docs/problem-codes.md`` and ``leportal_core/codes.json`` are generate
     python -m leportal_core.problems --json > leportal_core/codes.json
 
 Grammar (enforced by ``tests/test_problem_registry.py``): a code is two to four dot-separated
-segments of lower-case ``snake_case`` starting with a letter, ``<component>[.<subject>].<kind>``;
-the first segment is a namespace owned by exactly one package (``fhir`` by ``leportal_fhir``).
+segments of lower-case ``snake_case`` starting with a letter, ``<component>.<subject>.<kind>``
+where the subject may have two segments (``fhir.isik.type.kdl``) and is left out only when it is
+the whole input (``pdf.damaged``, ``store.locked``; that list is frozen). The first segment is a
+namespace owned by exactly one package (``fhir`` by ``leportal_fhir``).
 """
 
 from __future__ import annotations
@@ -225,15 +227,19 @@ machine-readable `leportal_core/codes.json` (also `leportal problems --json`) ar
 it. A test fails when the source uses a code that is not declared, or declares one it never uses.
 
 **Grammar.** A code is two to four dot-separated lower-case `snake_case` segments:
-`<component>[.<subject>].<kind>`, e.g. `ik.checksum`, `cases.field.too_long`,
-`fhir.isik.type.kdl`. The first segment is a namespace owned by exactly one package (`fhir` by
-`leportal_fhir`); a plug-in declares codes only in its own namespaces.
+`<component>.<subject>.<kind>`, e.g. `cases.field.too_long`, `therapy.ik.invalid`; the subject
+may have two segments (`fhir.isik.type.kdl`) and is left out only where it is the whole input
+(`ik.checksum`, `pdf.damaged`, `store.locked` — a frozen list: new codes name their subject). The
+first segment is a namespace owned by exactly one package (`fhir` by `leportal_fhir`); a plug-in
+declares codes only in its own namespaces. Codes that broke this grammar were renamed once, each
+with an alias (below).
 
 **Kinds** let a host route a problem without knowing each code: `input` (a value breaks a rule),
 `format` (bytes could not be parsed), `state` (conflicts with what is recorded), `storage`,
 `configuration`, `connection` (a remote peer failed), `usage` (command-line options), `plugin`,
-`general` (default codes of the error classes). The severity column is the default; a few codes
-are reported as warnings or errors depending on a policy (said in their meaning).
+`general` (default codes of the error classes). The severity column is the default; where a
+policy changes it (`pdf.active_content.*` under a policy that only reports active content) the
+problem itself carries the severity it was reported with.
 
 **Renamed codes** are never dropped silently: the new code lists the old one under `formerly`,
 and when the old code is no longer used it becomes an *alias* (`aliases` in `codes.json`, and
@@ -248,7 +254,7 @@ def to_markdown(registry: Registry) -> str:
     parts = [_HEADER]
     aliases = registry.aliases
     if aliases:
-        parts.append("## Aliases of renamed codes\n\n| old code | new code |\n|---|---|\n")
+        parts.append("\n## Aliases of renamed codes\n\n| old code | new code |\n|---|---|\n")
         parts.append("".join(f"| `{old}` | `{new}` |\n" for old, new in sorted(aliases.items())))
     for section in registry.sections:
         rows = "".join(

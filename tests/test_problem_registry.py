@@ -295,3 +295,38 @@ def test_the_cli_explains_one_code_and_follows_aliases() -> None:
     status, out = _run(new_plugin_manager(), "no.such_code")
     assert status == 2
     assert "no problem code" in out
+
+
+def _enclosing_call(text: str, position: int) -> str:
+    """The text of the innermost call whose parentheses hold ``position``."""
+    depth, start = 0, position
+    while True:
+        start -= 1
+        if start < 0:
+            return ""  # not inside a call (a class attribute such as ``default_code``)
+        if text[start] == ")":
+            depth += 1
+        elif text[start] == "(":
+            if depth == 0:
+                break
+            depth -= 1
+    depth, end = 1, start + 1
+    while depth and end < len(text):
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        end += 1
+    return text[start:end]
+
+
+UNCONDITIONAL_WARNING = re.compile(r"severity=Severity\.WARNING\s*[,)]|warning=True|error=False")
+
+
+def test_codes_always_reported_as_warnings_are_declared_as_warnings(registry: Registry) -> None:
+    reported: set[str] = set()
+    for folder in SOURCES:
+        for path in folder.rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for match in LITERAL.finditer(text):
+                if UNCONDITIONAL_WARNING.search(_enclosing_call(text, match.start(1))):
+                    reported.add(match.group(1))
+    assert len(reported) > 10
+    assert sorted(c for c in reported if registry.lookup(c).severity is not Severity.WARNING) == []

@@ -29,12 +29,12 @@ SECTIONS = (
                 "kis_archive.input.truncated",
                 Kind.INPUT,
                 "the last segment has no terminator, or the MLLP frame no end block: the file was cut short",
-                WARNING,
             ),
             P(
                 "kis_archive.input.no_terminator",
                 Kind.INPUT,
                 "warning (`--lenient-terminator`): the last segment has no terminator; a cut at a segment end cannot be detected",
+                WARNING,
             ),
             P("kis_archive.msh.missing", Kind.FORMAT, "the message does not start with MSH"),
             P(
@@ -69,6 +69,7 @@ SECTIONS = (
                 "kis_archive.txa17.not_deliverable",
                 Kind.INPUT,
                 "warning: the completion status is not one that may go to the MD",
+                WARNING,
             ),
             P("kis_archive.date.invalid", Kind.INPUT, "TXA-4/TXA-6/MSH-7 is not an HL7 date"),
             P("kis_archive.date.missing", Kind.INPUT, "no document date at all"),
