@@ -35,6 +35,7 @@ what a user reads (account and issuer names in an ``otpauth://`` URI).
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -48,6 +49,8 @@ __all__ = [
     "identifier_problems",
     "is_date",
     "is_printable",
+    "parse_date",
+    "parse_iso_date",
     "text_problems",
     "unprintable",
 ]
@@ -131,6 +134,35 @@ def text_problems(
 def is_date(value: object) -> bool:
     """A calendar date, not a ``datetime`` (an instant would silently lose its time zone)."""
     return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_GERMAN_DATE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
+
+
+def parse_iso_date(value: object) -> datetime.date | None:
+    """The date of an ISO 8601 *extended calendar* date ``YYYY-MM-DD``, else ``None``.
+
+    Stricter than :meth:`datetime.date.fromisoformat`, which since Python 3.11 also takes
+    ``20260101`` and week dates such as ``2026-W01-1``: a data file says one thing only.
+    """
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:  # 2026-02-30
+        return None
+
+
+def parse_date(value: object) -> datetime.date | None:
+    """``YYYY-MM-DD`` or the German ``TT.MM.JJJJ`` (what people type), else ``None``."""
+    if isinstance(value, str) and (match := _GERMAN_DATE.fullmatch(value)):
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            return None
+    return parse_iso_date(value)
 
 
 def date_problems(value: object, code: str, *, label: str, location: Location) -> list[Problem]:

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 
 import pytest
 
 from leportal_core import Document
 from leportal_core.cases import CaseStore, CaseValidationError, Unterlagenanforderung
-from leportal_core.errors import LeportalError, Location, ValidationError
+from leportal_core.delivery import load_request
+from leportal_core.errors import FormatError, LeportalError, Location, ValidationError
+from leportal_core.therapy import report_from_dict, report_to_dict
 from leportal_core.therapy._checks import check_text
-from leportal_core.validation import is_date, is_printable, text_problems, unprintable
+from leportal_core.validation import (
+    is_date,
+    is_printable,
+    parse_date,
+    parse_iso_date,
+    text_problems,
+    unprintable,
+)
 
 from .cases.conftest import Clock, opened
+from .therapy.sample import report
 
 LONE_SURROGATE = "\udc80"
 HERE = Location(field="f")
@@ -116,3 +127,40 @@ def test_strict_labels_refuse_every_other_category() -> None:
     assert is_printable(spoof)
     assert unprintable(spoof, strict=True) == ["U+202E"]
     assert not is_printable("private \ue000", strict=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "either"),
+    [
+        ("2026-03-30", datetime.date(2026, 3, 30), datetime.date(2026, 3, 30)),
+        ("30.03.2026", None, datetime.date(2026, 3, 30)),
+        ("20260330", None, None),  # fromisoformat takes it since Python 3.11; a data file may not
+        ("2026-W14-1", None, None),  # an ISO week date, also taken by fromisoformat
+        ("2026-02-30", None, None),
+        ("30.02.2026", None, None),
+        ("2026-3-30", None, None),
+        (" 2026-03-30", None, None),
+        ("２０２６-03-30", None, None),
+        (20260330, None, None),
+    ],
+)
+def test_dates_have_one_spelling_in_files_and_two_for_people(
+    text: object, iso: datetime.date | None, either: datetime.date | None
+) -> None:
+    assert parse_iso_date(text) == iso
+    assert parse_date(text) == either
+
+
+def test_request_files_and_therapy_forms_refuse_the_same_dates(tmp_path: Path) -> None:
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps({"reference": "R-1", "due": "20260330", "requested": []}))
+    with pytest.raises(FormatError) as caught:
+        load_request(path)
+    assert "delivery.request.date" in [p.code for p in caught.value.problems]
+    form = report_to_dict(report())
+    form["created"] = "2026-W14-1"
+    with pytest.raises(FormatError) as refused:
+        report_from_dict(form)
+    assert [(p.code, p.location.pointer) for p in refused.value.problems] == [
+        ("therapy.form.date", "/created")
+    ]
