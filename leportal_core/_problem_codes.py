@@ -437,6 +437,7 @@ SECTIONS = (
                 Kind.GENERAL,
                 "a case step or aggregate was rejected (generic; the specific problems follow)",
             ),
+            P("cases.field.missing", Kind.INPUT, "a required text field has no value (`None`)"),
             P(
                 "cases.field.empty",
                 Kind.INPUT,
@@ -451,7 +452,7 @@ SECTIONS = (
             P(
                 "cases.field.format",
                 Kind.INPUT,
-                "a text is too long, has control characters, or an identifier is not in compact form",
+                "an identifier is not in compact form, or a sequence is not a whole number from 1 (too long and unprintable texts: `cases.field.too_long`, `cases.field.characters`)",
             ),
             P(
                 "cases.field.too_long",
@@ -579,7 +580,6 @@ SECTIONS = (
             P("cases.struktur.no_ops", Kind.INPUT, "a Strukturprüfung without OPS code"),
             P("cases.struktur.ops", Kind.INPUT, "a text that is not shaped like an OPS code"),
             P("cases.struktur.recurrence", Kind.INPUT, "the recurrence is not 2 or 3 years"),
-            P("cases.field.missing", Kind.INPUT, "a required text field has no value (`None`)"),
         ),
     ),
     Section(
@@ -952,7 +952,11 @@ SECTIONS = (
         "Therapy reports (`therapy.*`)",
         "Details: [therapy.md](therapy.md).",
         (
-            P("therapy.required", Kind.INPUT, "a mandatory text or list is empty"),
+            P(
+                "therapy.required",
+                Kind.INPUT,
+                "a mandatory value or list is missing or empty (texts: `therapy.text.missing`, `therapy.text.empty`)",
+            ),
             P(
                 "therapy.text.missing",
                 Kind.INPUT,
@@ -968,7 +972,7 @@ SECTIONS = (
             P(
                 "therapy.text.too_long",
                 Kind.INPUT,
-                "a text field is longer than it may be (200 characters for names)",
+                "a text field is longer than it may be (names 200, free texts 20,000 characters)",
                 formerly=("therapy.too_long",),
             ),
             P(
