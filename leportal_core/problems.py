@@ -88,7 +88,9 @@ class ProblemCode:
         placeholders filled from ``params``)."""
         return Problem(
             code=self.code,
-            message=message if message is not None else self.meaning.format(**params),
+            message=message
+            if message is not None
+            else (self.meaning.format(**params) if params else self.meaning),
             location=location if location is not None else Location(),
             severity=self.severity,
         )
@@ -122,37 +124,44 @@ class Registry:
         self.sections: list[Section] = []
         self._codes: dict[str, ProblemCode] = {}
         self._owners: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}
         for section in sections:
             self.add(section)
 
     def add(self, section: Section) -> None:
         """Declare a section's codes; a code declared twice, or in another owner's namespace,
-        is a :class:`ValueError` (one declaration per code)."""
+        is a :class:`ValueError` and leaves the registry as it was (one declaration per code)."""
+        owners = dict(self._owners)
+        seen = set(self._codes)
         for declared in section.codes:
-            if declared.code in self._codes:
+            if declared.code in seen:
                 raise ValueError(f"problem code {declared.code!r} is declared twice")
-            namespace = declared.code.split(".", 1)[0]
-            owner = self._owners.setdefault(namespace, section.owner)
+            seen.add(declared.code)
+            owner = owners.setdefault(declared.code.split(".", 1)[0], section.owner)
             if owner != section.owner:
                 raise ValueError(
                     f"{section.owner} declares {declared.code!r} in the namespace of {owner}"
                 )
-            self._codes[declared.code] = declared
+        codes = {**self._codes, **{declared.code: declared for declared in section.codes}}
+        aliases: dict[str, str] = {}
+        for declared in codes.values():
+            for old in declared.formerly:
+                if old not in codes and aliases.setdefault(old, declared.code) != declared.code:
+                    raise ValueError(
+                        f"{old!r} was renamed to both {aliases[old]!r} and {declared.code!r}; "
+                        "an alias must name one code (keep the old code declared for a split)"
+                    )
+        self._owners, self._codes, self._aliases = owners, codes, aliases
         self.sections.append(section)
 
     @property
     def aliases(self) -> dict[str, str]:
         """Old code → new code, for every renamed code that is no longer declared itself."""
-        return {
-            old: declared.code
-            for declared in self._codes.values()
-            for old in declared.formerly
-            if old not in self._codes
-        }
+        return dict(self._aliases)
 
     def lookup(self, code: str) -> ProblemCode:
         """The declaration of ``code``, following an alias; :class:`KeyError` when unknown."""
-        return self._codes[self.aliases.get(code, code)]
+        return self._codes[self._aliases.get(code, code)]
 
     def problem(
         self,

@@ -197,8 +197,17 @@ def test_adapters_declare_only_in_their_own_namespaces(registry: Registry) -> No
 
 def test_a_code_is_declared_once() -> None:
     twice = ProblemCode("demo.twice", Kind.INPUT, "x")
+    registry = Registry([Section("a", "", (twice,))])
     with pytest.raises(ValueError, match="declared twice"):
-        Registry([Section("a", "", (twice,)), Section("b", "", (twice,))])
+        registry.add(Section("b", "", (ProblemCode("demo.other", Kind.INPUT, "y"), twice)))
+    assert "demo.other" not in registry  # a refused section leaves nothing behind
+
+
+def test_an_alias_names_one_code() -> None:
+    left = ProblemCode("demo.a.left", Kind.INPUT, "x", formerly=("demo.gone",))
+    right = ProblemCode("demo.a.right", Kind.INPUT, "y", formerly=("demo.gone",))
+    with pytest.raises(ValueError, match="renamed to both"):
+        Registry([Section("a", "", (left, right))])
 
 
 def test_renamed_codes_keep_working_through_aliases(registry: Registry) -> None:
