@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from leportal_core.errors import FormatError, LeportalError, Location, Validatio
 from leportal_core.therapy import report_from_dict, report_to_dict
 from leportal_core.therapy._checks import check_text
 from leportal_core.validation import (
+    REFUSED_CATEGORIES,
     is_date,
     is_printable,
     parse_date,
@@ -164,3 +167,17 @@ def test_request_files_and_therapy_forms_refuse_the_same_dates(tmp_path: Path) -
     assert [(p.code, p.location.pointer) for p in refused.value.problems] == [
         ("therapy.form.date", "/created")
     ]
+
+
+def test_the_fast_character_classes_are_exactly_the_categories() -> None:
+    refused = [
+        cp
+        for cp in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(cp)) in REFUSED_CATEGORIES
+    ]
+    text = "".join(map(chr, refused))
+    assert unprintable(text) == sorted(f"U+{cp:04X}" for cp in refused)
+    assert len(unprintable(text, multiline=True)) == len(refused) - 3  # TAB, LF, CR
+    skip = set(refused)
+    everything_else = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if cp not in skip)
+    assert unprintable(everything_else) == []
