@@ -10,6 +10,9 @@ working. ``docs/problem-codes.md`` and ``leportal_core/codes.json`` are generate
     python -m leportal_core.problems --markdown > docs/problem-codes.md
     python -m leportal_core.problems --json > leportal_core/codes.json
 
+(in the project's ``.venv``, where the bundled adapters are installed, with ``LEPORTAL_PLUGINS``
+unset: the files list the core and the bundled adapters).
+
 Grammar (enforced by ``tests/test_problem_registry.py``): a code is two to four dot-separated
 segments of lower-case ``snake_case`` starting with a letter, ``<component>.<subject>.<kind>``
 where the subject may have two segments (``fhir.isik.type.kdl``) and is left out only when it is
