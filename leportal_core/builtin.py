@@ -54,6 +54,7 @@ COMMANDS = (
     ("billing", "leportal_core.cli.billing:billing", "MASS billing files (Abrechnungsdatei)."),
     ("store", "leportal_core.cli.store:store", "The embedded store (one SQLite file)."),
     ("plugins", "leportal_core.cli.plugins:plugins", "List every plug-in and whether it loaded."),
+    ("problems", "leportal_core.cli.problems:problems", "Every problem code and what it means."),
 )
 
 # The core's demo chapters, each a module with a ``leportal_demo_steps`` function.

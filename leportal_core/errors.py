@@ -267,7 +267,7 @@ class TransportError(LeportalError):
     """A remote server (the KIM client module's SMTP, the QPR portal's SFTP) could not be reached,
     broke off, ran out of time or refused; the problem code names the step."""
 
-    default_code = "transport.failed"
+    default_code = "transport.server.failed"
 
 
 class CellError(FormatError):
@@ -284,7 +284,7 @@ class InputRefused(ValidationError, OSError):
     """An input path that is not a regular file (a folder, FIFO, device) or larger than the
     reader's bound; also an ``OSError``, so callers that report unreadable files report it too."""
 
-    default_code = "input.refused"
+    default_code = "input.file.refused"
 
     def __init__(
         self, number: int, message: str, path: str | os.PathLike[str], *, code: str

@@ -260,24 +260,24 @@ def output_error(path: str | os.PathLike[str], exc: OSError) -> StorageError | C
     """The project error for an ``OSError`` raised while writing the output ``path``.
 
     A read-only file or folder, a full disk or an I/O error is a :class:`StorageError`
-    (``output.readonly``, ``output.full``, ``output.failed``): the path was right, the disk was
+    (``output.file.readonly``, ``output.file.full``, ``output.file.failed``): the path was right, the disk was
     not. Only a path that cannot be an output (a missing folder, a file where a folder belongs) is
-    the caller's :class:`ConfigurationError` (``output.path``).
+    the caller's :class:`ConfigurationError` (``output.file.path``).
 
     >>> output_error("out/a.pdf", PermissionError(13, "Permission denied")).code
-    'output.readonly'
+    'output.file.readonly'
     """
     shown = os.fspath(path).encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates
     where = Location(file=shown)
     reason = exc.strerror or str(exc)
     message = f"cannot write {shown}: {reason}"
     if exc.errno in _WRONG_PATH:
-        problem = Problem(code="output.path", message=reason, location=where)
+        problem = Problem(code="output.file.path", message=reason, location=where)
         return ConfigurationError(message, [problem])
     if exc.errno in _FULL:
-        problem = Problem(code="output.full", message=reason, location=where)
+        problem = Problem(code="output.file.full", message=reason, location=where)
     elif exc.errno in _READONLY:
-        problem = Problem(code="output.readonly", message=reason, location=where)
+        problem = Problem(code="output.file.readonly", message=reason, location=where)
     else:
-        problem = Problem(code="output.failed", message=reason, location=where)
+        problem = Problem(code="output.file.failed", message=reason, location=where)
     return StorageError(message, [problem], path=shown)

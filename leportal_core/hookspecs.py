@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from leportal_core.codec import Codec
     from leportal_core.demo import DemoStep
     from leportal_core.document import Document
+    from leportal_core.problems import Section
     from leportal_core.secondfactor.passcodes import PasscodeDelivery
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
@@ -99,4 +100,15 @@ def leportal_deliver_passcode(delivery: PasscodeDelivery) -> bool | None:
     Called when a passcode is issued. The first implementation that returns ``True`` wins;
     ``None`` means "not my channel". When no implementation sends it, issuing fails with a
     ``ConfigurationError`` so a passcode is never silently dropped.
+    """
+
+
+@hookspec
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this plug-in's problem codes by calling ``register(section)`` once per
+    :class:`~leportal_core.problems.Section` (keep them in a module of plain data).
+
+    Called by :func:`leportal_core.problems.collect` (``leportal problems``, the generated
+    ``docs/problem-codes.md``). A plug-in declares codes only in its own namespaces; a code
+    declared twice is a :class:`ValueError`.
     """

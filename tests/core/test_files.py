@@ -65,13 +65,13 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("number", "kind", "code"),
     [
-        (errno.ENOSPC, StorageError, "output.full"),
-        (errno.EACCES, StorageError, "output.readonly"),
-        (errno.EROFS, StorageError, "output.readonly"),
-        (errno.EIO, StorageError, "output.failed"),
-        (errno.ENOENT, ConfigurationError, "output.path"),
-        (errno.ENOTDIR, ConfigurationError, "output.path"),
-        (errno.EEXIST, ConfigurationError, "output.path"),
+        (errno.ENOSPC, StorageError, "output.file.full"),
+        (errno.EACCES, StorageError, "output.file.readonly"),
+        (errno.EROFS, StorageError, "output.file.readonly"),
+        (errno.EIO, StorageError, "output.file.failed"),
+        (errno.ENOENT, ConfigurationError, "output.file.path"),
+        (errno.ENOTDIR, ConfigurationError, "output.file.path"),
+        (errno.EEXIST, ConfigurationError, "output.file.path"),
     ],
 )
 def test_a_disk_that_cannot_take_the_output_is_a_storage_error_not_a_setting(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from leportal_core.codec import Codec
     from leportal_core.demo import DemoStep
+    from leportal_core.problems import Section
 
 ADAPTER_NAME = "kis_archive"
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_register_problem_codes",
 ]
 
 
@@ -56,3 +58,12 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
     from leportal_kis_archive.demo import register_steps
 
     register_steps(register)
+
+
+@hookimpl
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this adapter's problem codes (plain data in ``problem_codes.py``)."""
+    from leportal_kis_archive.problem_codes import SECTIONS
+
+    for section in SECTIONS:
+        register(section)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from leportal_core.codec import Codec
     from leportal_core.demo import DemoStep
+    from leportal_core.problems import Section
 
 ADAPTER_NAME = "qpr_sftp"
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_register_problem_codes",
 ]
 
 
@@ -65,3 +67,12 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
     from leportal_qpr_sftp import demo
 
     demo.leportal_demo_steps(register=register)
+
+
+@hookimpl
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this adapter's problem codes (plain data in ``problem_codes.py``)."""
+    from leportal_qpr_sftp.problem_codes import SECTIONS
+
+    for section in SECTIONS:
+        register(section)

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from leportal_core.codec import Codec
     from leportal_core.demo import DemoStep
 
+if TYPE_CHECKING:
+    from leportal_core.problems import Section
+
 ADAPTER_NAME = "therapy_pvs"
 __all__ = [
     "ADAPTER_NAME",
@@ -25,6 +28,7 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_register_problem_codes",
 ]
 
 
@@ -59,3 +63,12 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
 
     for step in steps():
         register(step)
+
+
+@hookimpl
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this adapter's problem codes (plain data in ``problem_codes.py``)."""
+    from leportal_therapy_pvs.problem_codes import SECTIONS
+
+    for section in SECTIONS:
+        register(section)

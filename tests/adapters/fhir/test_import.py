@@ -151,7 +151,7 @@ def read_bytes_of(document: Document) -> bytes:
         ("hash", "fhir.attachment.hash_mismatch"),
         ("size", "fhir.attachment.size_mismatch"),
         ("base64", "fhir.attachment.data"),
-        ("resource_type", "fhir.resource_type"),
+        ("resource_type", "fhir.resource_type.invalid"),
         ("content", "fhir.content.count"),
     ],
 )
