@@ -206,9 +206,14 @@ class RuleEngine:
 
             def product(line: int, values: list[Value]) -> None:
                 got = values[result]
-                operands = factors(values)
-                if got is None or None in operands:
+                if got is None:
                     return
+                operands = factors(values)
+                for operand in operands:
+                    # ``is``, not ``None in operands``: Decimal == None asks numbers.Rational
+                    # (an ABC isinstance check, the slowest step of this rule).
+                    if operand is None:
+                        return
                 expected = memo.get(operands)
                 if expected is None:
                     value = operands[0]
