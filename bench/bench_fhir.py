@@ -1,30 +1,36 @@
-"""FHIR adapter benchmark: ISiK DocumentReferences exported and imported per second.
+"""FHIR DocumentReference import (and export): leportal against fhir.resources R4B (issue 19).
 
     python bench/bench_fhir.py            # metadata only and 1 MB inline content
-    python bench/bench_fhir.py --quick    # fewer rounds
+    python bench/bench_fhir.py --quick    # fewer repeats
 
-For two payloads — metadata only (empty content) and 1 MB inline content — it times:
-leportal's export (``to_resource`` + compact JSON) and import (strict JSON, base64, SHA-1 and size
-verified, Document + ISiK metadata built); building the same resource with ``fhir.resources.R4B``
-pydantic models and serialising it, and loading it back with ``model_validate_json``; and the floor,
-``json.dumps``/``json.loads`` of the same hand-built dict. Ratios are against the floor.
+Import: leportal's :func:`read_document_reference` (strict JSON, base64, ``size`` and SHA-1
+``hash`` verified, Document with its SHA-256 and the ISiK metadata built) against
+``DocumentReference.model_validate_json`` of fhir.resources R4B — which decodes the base64 but
+checks neither hash nor size, so the anchor for inline content does that on top, as a user would.
+Export: ``to_resource`` + JSON against building the fhir.resources model and dumping it. The
+ratios are the anchor's CPU time divided by leportal's (``time.process_time``, contenders
+interleaved, minimum of the repeats; higher is better). ``json.loads``/``json.dumps`` of the same
+resource (nothing checked) is printed as the floor, for context.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
+import hashlib
 import json
-import time
+import sys
 from collections.abc import Callable
-from typing import Any
 
+from _cpu import interleaved
+from fhir.resources import __version__ as fhir_resources_version
 from fhir.resources.R4B.documentreference import DocumentReference
 
 from leportal_core import Document
 from leportal_fhir import read_document_reference, to_resource
 from leportal_fhir.document_reference import dump
+
+PAYLOADS = (("metadata only", b""), ("1 MB inline", bytes(range(256)) * 4096))
 
 
 def _document(content: bytes) -> Document:
@@ -39,68 +45,57 @@ def _document(content: bytes) -> Document:
     )
 
 
-def _rate(function: Callable[[], object], seconds: float) -> float:
-    """Calls per second, repeated until ``seconds`` have passed (at least 3 calls)."""
-    function()  # warm-up: caches, imports
-    calls, started = 0, time.perf_counter()
-    while True:
-        function()
-        calls += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and calls >= 3:
-            return calls / elapsed
+def anchor_import(data: bytes) -> object:
+    """fhir.resources' import plus the size and hash check leportal does (when there is data)."""
+    model = DocumentReference.model_validate_json(data)
+    attachment = model.content[0].attachment
+    if attachment.data is not None:
+        digest = hashlib.sha1(attachment.data).digest()
+        if attachment.size != len(attachment.data) or attachment.hash != digest:
+            raise ValueError("hash or size mismatch")
+    return model
 
 
-def _models(resource: dict[str, Any]) -> Callable[[], bytes]:
-    """Build the resource as fhir.resources models (the way a user of that library would) and
-    serialise it."""
-
-    def build() -> bytes:
-        model = DocumentReference(**resource)
-        return model.model_dump_json(exclude_none=True).encode()
-
-    return build
-
-
-def _measure(label: str, content: bytes, seconds: float) -> list[tuple[str, str, float, float]]:
+def contenders(content: bytes) -> tuple[dict[str, Callable[[], object]], dict[str, str]]:
     document = _document(content)
-    data = dump(to_resource(document))
-    # The floor: the same dict, written and read by the standard library only.
-    floor_dict = json.loads(data)
-    floor_out = _rate(lambda: json.dumps(floor_dict).encode(), seconds)
-    floor_in = _rate(lambda: json.loads(data), seconds)
-    ours_out = _rate(lambda: dump(to_resource(document)), seconds)
-    ours_in = _rate(lambda: read_document_reference(data), seconds)
-    models_out = _rate(_models(floor_dict), seconds)
-    models_in = _rate(lambda: DocumentReference.model_validate_json(data), seconds)
-    # fhir.resources does not decode the base64 or check hash and size: a user does that on top.
-    attachment = floor_dict["content"][0]["attachment"]
-    assert len(base64.b64decode(attachment.get("data", ""))) == attachment["size"]
-    return [
-        (label, "export: json.dumps of a hand-built dict (floor)", floor_out, 1.0),
-        (label, "export: leportal to_resource + JSON", ours_out, ours_out / floor_out),
-        (label, "export: fhir.resources R4B model + JSON", models_out, models_out / floor_out),
-        (label, "import: json.loads (floor, nothing checked)", floor_in, 1.0),
-        (label, "import: leportal (hash+size verified)", ours_in, ours_in / floor_in),
-        (label, "import: fhir.resources model_validate_json", models_in, models_in / floor_in),
-    ]
-
-
-def run(seconds: float) -> list[tuple[str, str, float, float]]:
-    rows: list[tuple[str, str, float, float]] = []
-    for label, content in (("metadata only", b""), ("1 MB inline", bytes(range(256)) * 4096)):
-        rows += _measure(label, content, seconds)
-    return rows
+    resource = to_resource(document)
+    data = dump(resource)
+    plain = json.loads(data)
+    assert read_document_reference(data).document == document
+    anchor_import(data)
+    ways: dict[str, Callable[[], object]] = {
+        "import leportal": lambda: read_document_reference(data),
+        "import fhir.resources": lambda: anchor_import(data),
+        "import json.loads": lambda: json.loads(data),
+        "export leportal": lambda: dump(to_resource(document)),
+        "export fhir.resources": lambda: (
+            DocumentReference(**plain).model_dump_json(exclude_none=True).encode()
+        ),
+        "export json.dumps": lambda: json.dumps(plain).encode(),
+    }
+    anchors = {
+        "import leportal": "import fhir.resources",
+        "export leportal": "export fhir.resources",
+    }
+    return ways, anchors
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="about 0.2 s per measurement")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
     args = parser.parse_args()
-    rows = run(0.2 if args.quick else 1.0)
-    print(f"{'payload':<14} {'what':<46} {'per second':>12} {'vs floor':>9}")
-    for label, what, rate, ratio in rows:
-        print(f"{label:<14} {what:<46} {rate:>12,.0f} {ratio:>8.2f}x")
+    print(f"fhir.resources {fhir_resources_version}, Python {sys.version.split()[0]}")
+    print(f"{'payload':<14} {'way':<22} {'per CPU second':>15} {'ratio':>30}")
+    for label, content in PAYLOADS:
+        ways, anchors = contenders(content)
+        count = (200 if args.quick else 1000) if not content else (5 if args.quick else 20)
+        rates = interleaved(ways, count, 3 if args.quick else 7)
+        for name, rate in rates.items():
+            ratio = ""
+            if name in anchors:
+                ratio = f"{rate / rates[anchors[name]]:.2f}x vs fhir.resources"
+            print(f"{label:<14} {name:<22} {rate:>15,.0f} {ratio:>30}")
+    print("\nratio = fhir.resources' CPU time / leportal's (higher is better).")
 
 
 if __name__ == "__main__":

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "adapters" / "therapy_pvs"))
 
+from _cpu import interleaved  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 
 from leportal_core.therapy import report_to_dict  # noqa: E402
@@ -35,22 +34,6 @@ from leportal_therapy_pvs.samples import sample_report  # noqa: E402
 # shipped subset is printed as a second, stricter anchor.
 FULL_FONTS = ROOT / "adapters" / "therapy_pvs" / "fonts-source"
 SUBSET_FONTS = ROOT / "adapters" / "therapy_pvs" / "leportal_therapy_pvs" / "fonts"
-
-
-def interleaved(
-    contenders: dict[str, Callable[[], object]], count: int, repeats: int
-) -> dict[str, float]:
-    """Calls per CPU second of each contender: minimum over ``repeats`` interleaved batches."""
-    for function in contenders.values():
-        function()  # warm-up (imports, first-use caches)
-    best = dict.fromkeys(contenders, float("inf"))
-    for _ in range(repeats):
-        for name, function in contenders.items():
-            began = time.process_time()
-            for _ in range(count):
-                function()
-            best[name] = min(best[name], time.process_time() - began)
-    return {name: count / seconds for name, seconds in best.items()}
 
 
 def plain_fpdf(text: str, regular: str, bold: str) -> bytes:

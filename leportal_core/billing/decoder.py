@@ -25,6 +25,8 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from itertools import compress
+from operator import is_
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Final, cast
@@ -377,6 +379,7 @@ class Decoder:
         caches = [cache for cache, _ in compiled]
         get = dict.get
         misses = [MISSING] * len(parsers)
+        columns = range(len(parsers))
         width = len(parsers)
         positions: list[int | None] = list(range(width))
         direct = True
@@ -437,10 +440,10 @@ class Decoder:
                 values = cast(list[Value], list(map(get, caches, cells, misses)))
                 if MISSING in values:
                     try:
-                        values = [
-                            parse(cell) if value is MISSING else value
-                            for parse, cell, value in zip(active, cells, values, strict=True)
-                        ]
+                        # Parse only the cells the caches missed (one to three a row), left to
+                        # right; their positions are found in C (compress over ``is``).
+                        for index in list(compress(columns, map(is_, values, misses))):
+                            values[index] = active[index](cells[index])
                     except CellError:
                         formulas.clear()
                         self._cells(active, cells, positions, line)  # parses every cell again

@@ -14,6 +14,7 @@ for a billion lines 10⁻²¹, far below the rate of undetected memory or disk e
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -63,6 +64,20 @@ def key_hash(key: tuple[Value, ...]) -> bytes:
     keys apart (strings are quoted and escaped, types are spelt out) and is the same for equal
     ones, because parsed values have one spelling each (decimals at the column's scale)."""
     return blake2b(repr(key).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+Picker = Callable[[list[Value]], tuple[Value, ...]]
+
+
+def _picker(positions: tuple[int, ...]) -> Picker:
+    """``values`` → the tuple of the values at ``positions``, built in C (``itemgetter``) on
+    every row instead of by a list comprehension."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda values: (values[only],)
+    if not positions:
+        return lambda values: ()
+    return operator.itemgetter(*positions)
 
 
 class _SeenKeys:
@@ -160,8 +175,8 @@ class RuleEngine:
         self.position = {key: index for index, key in enumerate(profile.keys)}
         self.header = {column.key: column.header for column in profile.columns}
         self.row_checks: list[Callable[[int, list[Value]], None]] = []
-        self.unique: list[tuple[UniqueRule, tuple[int, ...], _SeenKeys]] = []
-        self.same: list[tuple[SameInGroupRule, int | None, tuple[int, ...], dict[Any, Any]]] = []
+        self.unique: list[tuple[UniqueRule, Picker, _SeenKeys]] = []
+        self.same: list[tuple[SameInGroupRule, int | None, Picker, dict[Any, Any]]] = []
         self.totals: list[tuple[TotalRule, int | None, int, int, dict[Any, list[Any]]]] = []
         for rule in profile.rules:
             self._compile(rule, SPILL_THRESHOLD if spill_threshold is None else spill_threshold)
@@ -181,7 +196,7 @@ class RuleEngine:
     def _compile(self, rule: object, spill_threshold: int) -> None:
         at = self.position
         if isinstance(rule, ProductRule):
-            result, factors = at[rule.result], tuple(at[f] for f in rule.factors)
+            result, factors = at[rule.result], _picker(tuple(at[f] for f in rule.factors))
             scale = self.profile.column(rule.result).scale
             names = " × ".join(self.header[f] for f in rule.factors)
 
@@ -191,9 +206,14 @@ class RuleEngine:
 
             def product(line: int, values: list[Value]) -> None:
                 got = values[result]
-                operands = tuple([values[i] for i in factors])
-                if got is None or None in operands:
+                if got is None:
                     return
+                operands = factors(values)
+                for operand in operands:
+                    # ``is``, not ``None in operands``: Decimal == None asks numbers.Rational
+                    # (an ABC isinstance check, the slowest step of this rule).
+                    if operand is None:
+                        return
                 expected = memo.get(operands)
                 if expected is None:
                     value = operands[0]
@@ -239,11 +259,11 @@ class RuleEngine:
             self.row_checks.append(period)
         elif isinstance(rule, UniqueRule):
             self.unique.append(
-                (rule, tuple(at[c] for c in rule.columns), _SeenKeys(spill_threshold))
+                (rule, _picker(tuple(at[c] for c in rule.columns)), _SeenKeys(spill_threshold))
             )
         elif isinstance(rule, SameInGroupRule):
             group = None if rule.group is None else at[rule.group]
-            self.same.append((rule, group, tuple(at[c] for c in rule.columns), {}))
+            self.same.append((rule, group, _picker(tuple(at[c] for c in rule.columns)), {}))
         elif isinstance(rule, TotalRule):
             group = None if rule.group is None else at[rule.group]
             self.totals.append((rule, group, at[rule.sum], at[rule.equals], {}))
@@ -252,12 +272,12 @@ class RuleEngine:
         """Every rule on one row whose cells all parsed."""
         for check in self.row_checks:
             check(line, values)
-        for rule, positions, seen in self.unique:
-            for dup, first in seen.add(tuple([values[i] for i in positions]), line):
+        for rule, pick, seen in self.unique:
+            for dup, first in seen.add_hash(key_hash(pick(values)), line):
                 self._duplicate(rule, dup, first)
-        for same_rule, group, positions, state in self.same:
+        for same_rule, group, pick_same, state in self.same:
             group_value = None if group is None else values[group]
-            current = tuple([values[i] for i in positions])
+            current = pick_same(values)
             seen_first = state.get(group_value)
             if seen_first is None:
                 state[group_value] = (current, line)

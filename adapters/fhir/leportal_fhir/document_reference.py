@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 import pluggy
+import pybase64
 
 from leportal_core import (
     Classification,
@@ -178,8 +179,30 @@ def decode_base64binary(value: object) -> bytes:
     """
     if not isinstance(value, str):
         raise ValueError(f"base64Binary must be a JSON string, got {type(value).__name__}")
+    try:
+        # Most data has no white space: decoded strictly as it is (from the ASCII str itself),
+        # without a copy or a regular-expression pass over megabytes. Strict decoding rejects
+        # white space, so whatever it accepts reads the same as below.
+        return _strict_base64(value)
+    except (binascii.Error, ValueError):
+        pass
     raw = value.encode("ascii")  # UnicodeEncodeError is a ValueError: not base64 either
     return base64.b64decode(_B64_SPACE.sub(b"", raw), validate=True)
+
+
+def _strict_base64(value: str) -> bytes:
+    """``binascii.a2b_base64(value, strict_mode=True)``, with pybase64's SIMD decoder (about 40×
+    faster) for data in canonical form: a length divisible by 4 and ``=`` only as the last one or
+    two characters. For such data the two decoders agree wherever pybase64 accepts (its
+    ``validate`` refuses every character outside the alphabet); anything it refuses is decoded
+    again by binascii, so errors and edge cases stay binascii's."""
+    size, pad = len(value), value.find("=")
+    if size % 4 == 0 and (pad == -1 or (pad >= size - 2 and value[-1] == "=")):
+        try:
+            return pybase64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    return binascii.a2b_base64(value, strict_mode=True)
 
 
 def parse_json(data: bytes) -> Any:
@@ -229,11 +252,13 @@ class _DuplicateKey(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
+    result = dict(pairs)  # in C; fewer keys than pairs means a key came twice
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return result
 
 
@@ -534,7 +559,7 @@ def read_metadata(resource: Mapping[str, Any]) -> IsikMetadata:
     confidentiality = [
         c
         for c in label_codings
-        if c.system == CONFIDENTIALITY_SYSTEM and c.code in {m.value for m in Confidentiality}
+        if c.system == CONFIDENTIALITY_SYSTEM and c.code in _CONFIDENTIALITY_CODES
     ]
     if confidentiality:
         fields["confidentiality"] = Confidentiality(confidentiality[0].code)
@@ -580,6 +605,7 @@ def read_metadata(resource: Mapping[str, Any]) -> IsikMetadata:
 
 
 _PDFA_PREFIX = "urn:ihe-d:spec:PDF_A"
+_CONFIDENTIALITY_CODES = frozenset(m.value for m in Confidentiality)
 _TYPE_SYSTEMS = frozenset(
     {
         "http://ihe-d.de/CodeSystems/IHEXDStypeCode",

@@ -137,6 +137,9 @@ def _optional_text(_: object, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
+_CODING_PARTS = ("system", "code", "display", "version")
+
+
 @attrs.frozen(kw_only=True)
 class Coding:
     """A FHIR Coding; every part optional as in FHIR, so foreign codings survive an import."""
@@ -154,11 +157,11 @@ class Coding:
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> Coding | None:
         """The coding, or ``None`` when ``value`` holds no usable text parts."""
-        parts = {
-            key: value.get(key)
-            for key in ("system", "code", "display", "version")
-            if isinstance(value.get(key), str) and value[key].strip()
-        }
+        parts = {}
+        for key in _CODING_PARTS:
+            text = value.get(key)
+            if isinstance(text, str) and text.strip():
+                parts[key] = text
         return cls(**parts) if parts else None
 
 

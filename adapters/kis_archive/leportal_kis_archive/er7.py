@@ -15,10 +15,23 @@ MSH-18 character set.
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 import attrs
 
-__all__ = ["Delimiters", "Segment", "escape", "split_messages", "split_segments", "unescape"]
+__all__ = [
+    "LONG_FIELD",
+    "Delimiters",
+    "Segment",
+    "escape",
+    "message_spans",
+    "segment_spans",
+    "split_fields",
+    "split_messages",
+    "split_segments",
+    "unescape",
+    "without_mllp",
+]
 
 _MLLP_START = b"\x0b"
 _MLLP_END = b"\x1c"
@@ -42,30 +55,79 @@ DEFAULT_DELIMITERS = Delimiters()
 @attrs.frozen(kw_only=True)
 class Segment:
     """One segment: its id, its fields (``fields[0]`` is the id; for MSH ``fields[1]`` is MSH-1),
-    and its 1-based position in the file for problem locations."""
+    and its 1-based position in the file for problem locations. A field of ``LONG_FIELD`` bytes
+    or more (the base64 document) is a read-only view into the message, not a copy."""
 
     id: str
-    fields: tuple[bytes, ...]
+    fields: tuple[bytes | memoryview, ...]
     line: int
 
     def field(self, number: int) -> bytes:
-        """Field ``number`` (HL7 numbering) raw, or ``b""`` when absent."""
-        return self.fields[number] if number < len(self.fields) else b""
+        """Field ``number`` (HL7 numbering) raw, or ``b""`` when absent; a long field is copied."""
+        value = self.fields[number] if number < len(self.fields) else b""
+        return value if isinstance(value, bytes) else bytes(value)
+
+    def view(self, number: int) -> memoryview:
+        """Field ``number`` without a copy."""
+        return memoryview(self.fields[number] if number < len(self.fields) else b"")
+
+
+# Fields this long stay views into the message: the 27 MB base64 field is never copied.
+LONG_FIELD = 1 << 16
+# A segment "line" may end with CR (the standard), LF or CRLF; found with memchr-fast bytes.find.
+_CR, _LF = b"\r", b"\n"
+
+
+def without_mllp(data: bytes) -> bytes:
+    """``data`` without MLLP start and end blocks (a copy only when it holds any)."""
+    if _MLLP_START in data or _MLLP_END in data:
+        return data.replace(_MLLP_START, b"").replace(_MLLP_END, b"")
+    return data
+
+
+def segment_spans(data: bytes, start: int = 0) -> list[tuple[int, int, int]]:
+    """``(line, start, end)`` of every segment of ``data`` from ``start`` on (1-based line
+    numbers; CR, LF and CRLF all end a segment; blank lines are skipped but counted). Offsets
+    instead of slices, so the segments are never copied."""
+    spans: list[tuple[int, int, int]] = []
+    size = len(data)
+    cr, lf = data.find(_CR, start), data.find(_LF, start)
+    line, pos = 0, start
+    while pos < size:
+        if -1 < cr < pos:
+            cr = data.find(_CR, pos)
+        if -1 < lf < pos:
+            lf = data.find(_LF, pos)
+        end = min(cr if cr != -1 else size, lf if lf != -1 else size)
+        line += 1
+        # A segment that starts with white space is rare: only then is it copied to test it.
+        if end > pos and not (data[pos : pos + 1].isspace() and data[pos:end].isspace()):
+            spans.append((line, pos, end))
+        pos = end + (2 if data.startswith(b"\r\n", end) else 1)
+    return spans
 
 
 def split_segments(data: bytes) -> list[tuple[int, bytes]]:
     """Segments of ``data`` with their 1-based line numbers; MLLP framing bytes and empty lines
     are dropped, CR, LF and CRLF are all accepted as terminators."""
-    if _MLLP_START in data or _MLLP_END in data:
-        data = data.replace(_MLLP_START, b"").replace(_MLLP_END, b"")
-    # bytes.split is several times faster than a regular expression on a 27 MB segment; LF and
-    # CRLF files pay one replace. ``not s.isspace()`` tests a segment without copying it.
-    if b"\n" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        lines = data.split(b"\n")
-    else:
-        lines = data.split(b"\r")
-    return [(n, s) for n, s in enumerate(lines, 1) if s and not s.isspace()]
+    data = without_mllp(data)
+    return [(line, data[start:end]) for line, start, end in segment_spans(data)]
+
+
+def split_fields(data: bytes, start: int, end: int, separator: bytes) -> list[bytes | memoryview]:
+    """The fields of the segment ``data[start:end]``; fields of ``LONG_FIELD`` bytes or more are
+    views into ``data``."""
+    if end - start < LONG_FIELD:
+        return list(data[start:end].split(separator))
+    view = memoryview(data)
+    fields: list[bytes | memoryview] = []
+    while True:
+        stop = data.find(separator, start, end)
+        stop = end if stop == -1 else stop
+        fields.append(data[start:stop] if stop - start < LONG_FIELD else view[start:stop])
+        if stop == end:
+            return fields
+        start = stop + 1
 
 
 def is_segment_id(value: bytes) -> bool:
@@ -73,21 +135,35 @@ def is_segment_id(value: bytes) -> bool:
     return bool(_SEGMENT_ID.match(value))
 
 
-def split_messages(segments: list[tuple[int, bytes]]) -> list[list[tuple[int, bytes]]]:
-    """Group segments into messages at each ``MSH``; batch envelope segments (FHS, BHS, BTS, FTS)
-    are dropped. Segments before the first MSH form a group of their own so they are reported."""
-    messages: list[list[tuple[int, bytes]]] = []
-    current: list[tuple[int, bytes]] | None = None
-    for line, segment in segments:
-        head = segment[:3]
-        if head in (b"FHS", b"BHS", b"BTS", b"FTS"):
+_T = TypeVar("_T")
+_ENVELOPE = (b"FHS", b"BHS", b"BTS", b"FTS")
+
+
+def _group(items: list[_T], heads: list[bytes]) -> list[list[_T]]:
+    messages: list[list[_T]] = []
+    current: list[_T] | None = None
+    for item, head in zip(items, heads, strict=True):
+        if head in _ENVELOPE:
             current = None
             continue
         if head == b"MSH" or current is None:
             current = []
             messages.append(current)
-        current.append((line, segment))
+        current.append(item)
     return messages
+
+
+def split_messages(segments: list[tuple[int, bytes]]) -> list[list[tuple[int, bytes]]]:
+    """Group segments into messages at each ``MSH``; batch envelope segments (FHS, BHS, BTS, FTS)
+    are dropped. Segments before the first MSH form a group of their own so they are reported."""
+    return _group(segments, [segment[:3] for _, segment in segments])
+
+
+def message_spans(
+    data: bytes, spans: list[tuple[int, int, int]]
+) -> list[list[tuple[int, int, int]]]:
+    """:func:`split_messages` for the :func:`segment_spans` of ``data``."""
+    return _group(spans, [data[start : min(start + 3, end)] for _, start, end in spans])
 
 
 def unescape(value: str, delimiters: Delimiters = DEFAULT_DELIMITERS) -> str:

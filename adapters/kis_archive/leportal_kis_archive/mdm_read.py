@@ -25,9 +25,11 @@ from leportal_kis_archive.er7 import (
     Delimiters,
     Segment,
     is_segment_id,
-    split_messages,
-    split_segments,
+    message_spans,
+    segment_spans,
+    split_fields,
     unescape,
+    without_mllp,
 )
 from leportal_kis_archive.media import media_type_from_ed
 from leportal_kis_archive.model import ArchiveMessage, MdmEvent, MessageOutcome
@@ -52,7 +54,16 @@ class _Reject(Exception):
 class _Reader:
     """Reads one message's segments; collects problems with locations."""
 
-    def __init__(self, segments: list[tuple[int, bytes]], config: MdmConfig, file: str | None):
+    def __init__(
+        self,
+        data: bytes,
+        segments: list[tuple[int, int, int]],
+        config: MdmConfig,
+        file: str | None,
+    ):
+        # The message's segments as (line, start, end) in ``data``: split into fields here, and
+        # a long field stays a view into ``data`` — the message's bytes exist once.
+        self.data = data
         self.raw = segments
         self.config = config
         self.file = file
@@ -80,8 +91,11 @@ class _Reader:
     # --- structure -------------------------------------------------------------------------
 
     def read_header(self) -> Segment:
-        line, first = self.raw[0]
-        first = first.removeprefix(_BOM)  # also inside an MLLP frame
+        line, start, end = self.raw[0]
+        if self.data.startswith(_BOM, start, end):  # also inside an MLLP frame
+            start += len(_BOM)
+        # Enough of MSH for its id and encoding characters; the fields are split below.
+        first = self.data[start : min(end, start + 64)]
         if not first.startswith(b"MSH"):
             head = _shown(first[:3])
             self.add(
@@ -119,7 +133,7 @@ class _Reader:
             escape=chars[3],
             subcomponent=chars[4],
         )
-        parts = first.split(sep)
+        parts = split_fields(self.data, start, end, sep)
         msh = Segment(id="MSH", fields=(b"MSH", sep, *parts[1:]), line=line)
         declared = _shown(msh.field(18).split(enc[:1])[0]).strip()
         name = declared or self.config.default_charset
@@ -136,13 +150,10 @@ class _Reader:
     def read_segments(self, msh: Segment) -> None:
         sep = self.delims.field.encode("ascii")
         self.segments = [msh]
-        # Reversed so pop() is O(1); the reader lets go of each raw segment once it is split, so
-        # the bytes exist once (as fields), not twice.
-        pending, self.raw = self.raw[:0:-1], []
-        while pending:
-            line, raw = pending.pop()
-            fields = raw.split(sep)
-            seg_id = fields[0]
+        for line, start, end in self.raw[1:]:
+            fields = split_fields(self.data, start, end, sep)
+            # A segment id as long as LONG_FIELD is a view; its first bytes show it is none.
+            seg_id = fields[0] if isinstance(fields[0], bytes) else bytes(fields[0][:12])
             if not is_segment_id(seg_id):
                 self.add(
                     "kis_archive.segment.invalid",
@@ -154,7 +165,6 @@ class _Reader:
             self.segments.append(
                 Segment(id=seg_id.decode("ascii"), fields=tuple(fields), line=line)
             )
-            del raw
 
     def find(self, seg_id: str) -> list[Segment]:
         return [s for s in self.segments if s.id == seg_id]
@@ -353,25 +363,56 @@ def _kdl(reader: _Reader, txa: Segment, obx: Segment, document_type: str | None)
     return code
 
 
-def _ed_components(value: bytes, delims: Delimiters) -> tuple[list[bytes], memoryview]:
+# ED-1 … ED-4 of a long OBX-5 are looked for in its first bytes only.
+_ED_HEAD = 4096
+_BASE64_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
+def _ed_components(
+    value: memoryview, delims: Delimiters, *, whole: bool = False
+) -> tuple[list[bytes], memoryview, bool]:
     """ED-1 … ED-4 as bytes and ED-5 (the data) as a view into ``value``, not a copy; only the
-    first repetition counts."""
+    first repetition counts.
+
+    The third item is ``False`` when the data's end is assumed, not found: in a long field the
+    repetition separator is not searched for (a pass over megabytes), so the data runs to the
+    field's end. Strict base64 decoding then proves the assumption (the separator is no base64
+    character); when decoding fails, :func:`_content` reads the field again with ``whole=True``.
+    """
     component = delims.component.encode("ascii")
     repetition = delims.repetition.encode("ascii")
-    stop = value.find(repetition)
-    stop = len(value) if stop == -1 else stop
+    assume = not whole and len(value) > _ED_HEAD and repetition[0] not in _BASE64_CHARS
+    head = bytes(value[:_ED_HEAD]) if assume else bytes(value)
+    stop = head.find(repetition)
+    found = stop != -1 or not assume
+    stop = len(head) if stop == -1 else stop
     parts: list[bytes] = []
     start = 0
     while len(parts) < 4:
-        end = value.find(component, start, stop)
+        end = head.find(component, start, stop)
         if end == -1:
-            parts.append(value[start:stop])
+            if not found:  # ED-1 … ED-4 longer than the head: read the field as a whole
+                return _ed_components(value, delims, whole=True)
+            parts.append(head[start:stop])
             start = stop
             break
-        parts.append(value[start:end])
+        parts.append(head[start:end])
         start = end + 1
     parts.extend([b""] * (4 - len(parts)))
-    return parts, memoryview(value)[start:stop]
+    if found:
+        return parts, value[start:stop], True
+    return parts, value[start:], False
+
+
+def _blank(value: memoryview) -> bool:
+    """``True`` when ``value`` is empty or white space only, without copying a long field."""
+    return not bytes(value[:64]).strip() and not bytes(value).strip()
+
+
+def _base64(data: memoryview) -> bytes:
+    # strict_mode (C, Python 3.11+) rejects what b64decode(validate=True) rejects, without its
+    # regular-expression pass over the whole (possibly 27 MB) field.
+    return binascii.a2b_base64(data, strict_mode=True) if len(data) else b""
 
 
 def _content(reader: _Reader) -> tuple[Segment, bytes, str] | None:
@@ -393,14 +434,14 @@ def _content(reader: _Reader) -> tuple[Segment, bytes, str] | None:
             )
         return None
     obx = ed[0]
-    if not obx.field(5).strip():
+    if _blank(obx.view(5)):
         reader.add(
             "kis_archive.obx5.empty",
             "OBX-5 (the encapsulated document) is empty: the archive sent no content",
             reader.where(obx, "OBX-5"),
         )
         return None
-    parts, data = _ed_components(obx.field(5), reader.delims)
+    parts, data, found = _ed_components(obx.view(5), reader.delims)
     encoding = _shown(parts[3])
     if encoding.lower() != "base64":
         reader.add(
@@ -410,9 +451,14 @@ def _content(reader: _Reader) -> tuple[Segment, bytes, str] | None:
         )
         return None
     try:
-        # strict_mode (C, Python 3.11+) rejects what b64decode(validate=True) rejects, without
-        # its regular-expression pass over the whole (possibly 27 MB) field.
-        content = binascii.a2b_base64(data, strict_mode=True) if len(data) else b""
+        try:
+            content = _base64(data)
+        except (binascii.Error, ValueError):
+            if found:
+                raise
+            # The data did not run to the field's end, or is not base64: read it as written.
+            _, data, _ = _ed_components(obx.view(5), reader.delims, whole=True)
+            content = _base64(data)
     except (binascii.Error, ValueError) as exc:
         reader.add(
             "kis_archive.ed.base64",
@@ -488,11 +534,13 @@ def iter_messages(
         yield MessageOutcome(file=file, number=1, line=1, message=None, problems=(problem,))
         return
     # RFC 3629 §6: a UTF-8 byte order mark is no part of the text; Windows editors write one.
-    raw = bytes(data).removeprefix(_BOM)
-    del data  # with the caller's reference gone too, the raw bytes go once they are split
-    truncated = _truncation(raw, file, strict=config.require_terminator)
-    groups = split_messages(split_segments(raw))
-    del raw
+    # It is skipped by offset: the message is never copied (bytes(data) copies no bytes object),
+    # and the readers split it into views.
+    raw = bytes(data)
+    skip = len(_BOM) if raw.startswith(_BOM) else 0
+    truncated = _truncation(raw, file, strict=config.require_terminator, skip=skip)
+    raw = without_mllp(raw)  # the BOM (no MLLP byte) still leads, so ``skip`` holds
+    groups = message_spans(raw, segment_spans(raw, skip))
     if not groups:
         problem = Problem(
             code="kis_archive.input.empty",
@@ -501,12 +549,9 @@ def iter_messages(
         )
         yield MessageOutcome(file=file, number=1, line=1, message=None, problems=(problem,))
         return
-    for number in range(1, len(groups) + 1):
-        segments = groups[number - 1]
-        groups[number - 1] = []  # the reader owns them now and lets them go after splitting
-        reader = _Reader(segments, config, file)
+    for number, segments in enumerate(groups, 1):
+        reader = _Reader(raw, segments, config, file)
         first_line = segments[0][0]
-        del segments
         try:
             ending = truncated if number == len(groups) else None
             if ending is not None:
@@ -533,16 +578,19 @@ def iter_messages(
             )
 
 
-def _truncation(data: bytes, file: str | None, *, strict: bool = True) -> Problem | None:
+def _truncation(
+    data: bytes, file: str | None, *, strict: bool = True, skip: int = 0
+) -> Problem | None:
     """A problem when ``data`` ends inside a segment or inside an MLLP frame.
 
     HL7 v2.5 §2.5: every segment ends with a terminator; MLLP (Appendix C) ends every frame with
     ``<FS><CR>``. A file cut short in transit fails one of the two, which catches the truncations
     that would otherwise decode (base64 cut at a 4-character boundary, a cut after OBX-5). Many
     interface-engine samples omit the last terminator: ``strict=False`` (``--lenient-terminator``)
-    makes that one a warning; an MLLP frame without its end block stays an error.
+    makes that one a warning; an MLLP frame without its end block stays an error. The first
+    ``skip`` bytes (a byte order mark) are no part of the text.
     """
-    framed = b"\x0b" in data[:16]
+    framed = b"\x0b" in data[skip : skip + 16]
     end = data[-64:].rstrip(b" \t")  # the tail only: never copy a 27 MB message to look at it
     if end.endswith((b"\x1c\r", b"\x1c")):
         end = end[: end.rindex(b"\x1c")]
@@ -550,7 +598,7 @@ def _truncation(data: bytes, file: str | None, *, strict: bool = True) -> Proble
         return Problem(
             code="kis_archive.input.truncated",
             message="the MLLP frame has no end block (FS CR): the transfer was cut short",
-            location=Location(file=file, offset=len(data)),
+            location=Location(file=file, offset=len(data) - skip),
         )
     if not end.endswith((b"\r", b"\n")):
         if not strict:
@@ -558,13 +606,13 @@ def _truncation(data: bytes, file: str | None, *, strict: bool = True) -> Proble
                 code="kis_archive.input.no_terminator",
                 message="the last segment has no terminator (CR or LF); accepted as configured, "
                 "so a cut at a segment end is not detected (the PDF check still is)",
-                location=Location(file=file, offset=len(data)),
+                location=Location(file=file, offset=len(data) - skip),
                 severity=Severity.WARNING,
             )
         return Problem(
             code="kis_archive.input.truncated",
             message="the last segment has no terminator (CR or LF): the file was cut short",
-            location=Location(file=file, offset=len(data)),
+            location=Location(file=file, offset=len(data) - skip),
         )
     return None
 
