@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import ReportedGroup, Result, problem_lines, report, shown
+from leportal_core.cli.params import InputPath, json_option
 from leportal_core.pdf import DEFAULT_MAX_SIZE, ActiveContentAction, PdfPolicy, inspect_pdf
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def pdf() -> None:
     """PDF checks: damaged, encrypted, active content, size, pages, claimed PDF/A."""
 
 
 @pdf.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.argument("files", nargs=-1, required=True, type=InputPath())
+@json_option
 @click.option(
     "--max-size",
     type=click.IntRange(min=1),
@@ -37,10 +37,8 @@ def check(files: tuple[Path, ...], as_json: bool, max_size: int, active_content:
     """Check each FILE; exit 0 when all are acceptable, 1 when any is rejected."""
     policy = PdfPolicy(max_size=max_size, active_content=ActiveContentAction(active_content))
     verdicts = [inspect_pdf(path, policy=policy, name=shown(str(path))) for path in files]
-    all_ok = all(v.ok for v in verdicts)
-    if as_json:
-        emit_json({"ok": all_ok, "results": [v.as_dict() for v in verdicts]})
-    else:
+
+    def text() -> None:
         for v in verdicts:
             facts = []
             if v.pages is not None:
@@ -55,4 +53,7 @@ def check(files: tuple[Path, ...], as_json: bool, max_size: int, active_content:
             click.echo(f"{v.source}: {status} ({', '.join(facts)})")
             if v.problems:
                 click.echo(problem_lines(v.problems))
-    sys.exit(0 if all_ok else 1)
+
+    problems = [p for v in verdicts for p in v.problems]
+    data = {"results": [v.as_dict() for v in verdicts]}
+    report(Result(all(v.ok for v in verdicts), problems, data, text), as_json=as_json)

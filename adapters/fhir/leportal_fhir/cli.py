@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leportal_core import Severity
-from leportal_core.cli.output import emit_json, shown
+from leportal_core.cli.output import ReportedGroup, emit_json, shown
 from leportal_core.files import open_input
 from leportal_fhir.validate import validate_bytes
 
@@ -18,7 +18,7 @@ __all__ = ["fhir"]
 MAX_INPUT = 1 << 30
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def fhir() -> None:
     """FHIR R4 DocumentReference per ISiK Stufe 3 Dokumentenaustausch."""
 

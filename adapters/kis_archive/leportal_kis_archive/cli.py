@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from leportal_core import ConfigurationError, Document, ValidationError
-from leportal_core.cli.output import Progress, emit_json, problem_lines, shown
+from leportal_core.cli.output import Progress, ReportedGroup, emit_json, problem_lines, shown
 from leportal_core.files import write_bytes_atomic
 from leportal_core.store import connect
 from leportal_kis_archive.config import KdlSource, MdmConfig
@@ -28,7 +28,7 @@ __all__ = ["archive"]
 _KDL_SOURCES = click.Choice([s.value for s in KdlSource])
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def archive() -> None:
     """Archive messages (HL7 v2 MDM) and archive export folders, both ways."""
 

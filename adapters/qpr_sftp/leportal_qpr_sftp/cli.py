@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 import pluggy
 
-from leportal_core.cli.output import Progress, emit_json, problem_lines, shown
+from leportal_core.cli.output import Progress, ReportedGroup, emit_json, problem_lines, shown
 from leportal_core.errors import ConfigurationError
 from leportal_qpr_sftp.config import load_config
 from leportal_qpr_sftp.errors import PickupError
@@ -24,7 +24,7 @@ from leportal_qpr_sftp.model import FetchRun
 __all__ = ["qpr"]
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def qpr() -> None:
     """QPR-Portal: pick up Prüfberichte (§§ 114 ff. SGB XI) over SFTP."""
 

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown, utf8_option
+from leportal_core.cli.output import ReportedGroup, emit_json, problem_lines, shown, utf8_option
 from leportal_core.errors import ConfigurationError, FormatError, LeportalError
 from leportal_core.files import open_input, write_bytes_atomic
 from leportal_core.therapy import (
@@ -106,7 +106,7 @@ def _rejected(label: str, exc: FormatError, as_json: bool) -> NoReturn:
     sys.exit(1)
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def therapy() -> None:
     """eTherapiebericht: render, send over KIM, Versandhistorie, GDT."""
 
