@@ -45,7 +45,14 @@ from leportal_core.cases import (
 )
 from leportal_core.cases.events import step_to_json
 from leportal_core.cases.store import DueEntry
-from leportal_core.cli.output import ReportedGroup, Result, report, shown, utf8_option
+from leportal_core.cli.output import (
+    ReportedCommand,
+    ReportedGroup,
+    Result,
+    report,
+    shown,
+    utf8_option,
+)
 from leportal_core.cli.params import DATE, json_option, required_store
 from leportal_core.deadlines import (
     RULE_KEYS,
@@ -69,7 +76,7 @@ def _deadline_text(deadline: Deadline) -> str:
     return deadline.explain()
 
 
-@click.command()
+@click.command(cls=ReportedCommand)
 @click.option("--rule", required=True, help="Rule key: " + ", ".join(RULE_KEYS) + ".")
 @click.option(
     "--received",

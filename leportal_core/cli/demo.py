@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 import pluggy
 
-from leportal_core.cli.output import Result, report
+from leportal_core.cli.output import ReportedCommand, Result, report
 from leportal_core.cli.params import json_option, out_option
 from leportal_core.demo import DemoContext, run_demo
 from leportal_core.errors import ConfigurationError
 
 
-@click.command()
+@click.command(cls=ReportedCommand)
 @click.option(
     "--samples",
     type=click.Path(path_type=Path),

@@ -72,7 +72,8 @@ def report(result: Result, *, as_json: bool) -> NoReturn:
 
 def fail(message: str, status: int, problems: Sequence[Problem] = (), *, as_json: bool) -> NoReturn:
     """A command that could not do its work: under ``--json`` only the envelope (with ``error``)
-    on stdout; otherwise the message and the problems on stderr."""
+    on stdout, so a host reads one document and nothing else; otherwise the message and the
+    problems on stderr."""
     if as_json:
         emit_json(envelope(False, problems, {"error": shown(message)}))
     else:
@@ -277,3 +278,15 @@ class ReportedGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         return run_reported(ctx, lambda: super(ReportedGroup, self).invoke(ctx))
+
+
+class ReportedCommand(click.Command):
+    """A command outside any :class:`ReportedGroup` (``leportal deadlines``), reported the same
+    way when a host runs it on its own."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta.setdefault(JSON_KEY, "--json" in args)
+        return run_reported(ctx, lambda: super(ReportedCommand, self).parse_args(ctx, args))  # type: ignore[no-any-return]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return run_reported(ctx, lambda: super(ReportedCommand, self).invoke(ctx))

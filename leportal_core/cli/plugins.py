@@ -7,7 +7,7 @@ import importlib.metadata as metadata
 import click
 
 from leportal_core import __version__
-from leportal_core.cli.output import Result, report
+from leportal_core.cli.output import ReportedCommand, Result, report
 from leportal_core.cli.params import json_option
 from leportal_core.plugins import (
     ALLOW_LIST_ENV,
@@ -35,7 +35,7 @@ def plugin_statuses() -> list[PluginStatus]:
     return builtins + load_entry_point_plugins(new_plugin_manager(), tolerate_broken=True)
 
 
-@click.command()
+@click.command(cls=ReportedCommand)
 @json_option
 def plugins(as_json: bool) -> None:
     """List every plug-in: name, group, distribution and version, and whether it loaded.
