@@ -52,7 +52,11 @@ def test_validate_reports_every_decoder_code(code: str, tmp_path: Path) -> None:
     assert code in problem_codes(result)
     problem = next(p for p in json.loads(result.stdout)["problems"] if p["code"] == code)
     # Problem.as_dict(), as in every command's envelope
-    assert {"code", "message", "severity"} <= set(problem) <= {"code", "message", "severity", "location"}
+    assert (
+        {"code", "message", "severity"}
+        <= set(problem)
+        <= {"code", "message", "severity", "location"}
+    )
     assert set(problem.get("location", {})) <= {"line", "column", "field", "file", "offset"}
     # the same file in text mode explains the code too
     text = invoke(*[a for a in args if a != "--json"])
