@@ -200,7 +200,10 @@ def run_reported(ctx: click.Context, call: Callable[[], Any]) -> Any:
     cannot be used 2, the store 74, other leportal errors 1, a closed stdout 141, a bug 70."""
     as_json = bool(ctx.meta.get(JSON_KEY))
     try:
-        return call()
+        try:
+            return call()
+        finally:  # a closed pipe shows here (and replaces the exit), not at interpreter exit
+            sys.stdout.flush()
     except (click.exceptions.Exit, click.Abort):
         raise
     except BrokenPipeError:
