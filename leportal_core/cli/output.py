@@ -267,8 +267,10 @@ def file_problem(exc: OSError) -> Problem | None:
         return None
     name = shown(os.fsdecode(exc.filename))
     reason = exc.strerror or str(exc)
-    code = exc.code if isinstance(exc, InputRefused) else "file.unusable"
-    return Problem(code=code, message=f"cannot use {name}: {reason}", location=Location(file=name))
+    message, where = f"cannot use {name}: {reason}", Location(file=name)
+    if isinstance(exc, InputRefused):
+        return Problem(code=exc.code, message=message, location=where)
+    return Problem(code="file.unusable", message=message, location=where)
 
 
 class ReportedGroup(click.Group):

@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
 
@@ -94,34 +94,40 @@ class InputPath(click.ParamType[Path]):
         text = os.fsdecode(value) if isinstance(value, bytes | os.PathLike) else str(value)
         if self.allow_dash and text == "-":
             return Path(text)
-        code, reason = self._refusal(text)
-        if code is not None:
+        refusal = self._refusal(text)
+        if refusal is not None:
             name = shown(text)
             field = (param.opts or [str(param.name)])[0] if param is not None else None
             problem = Problem(
-                code=code, message=f"{name}: {reason}", location=Location(file=name, field=field)
+                code=refusal.code,
+                message=f"{name}: {refusal.reason}",
+                location=Location(file=name, field=field),
             )
-            raise ConfigurationError(f"cannot read {name}: {reason}", [problem])
+            raise ConfigurationError(f"cannot read {name}: {refusal.reason}", [problem])
         return Path(text)
 
-    def _refusal(self, text: str) -> tuple[str | None, str]:
+    def _refusal(self, text: str) -> _Refusal | None:
         try:
             mode = os.stat(text).st_mode
         except FileNotFoundError:
-            return "input.missing", "no such file or folder"
+            return _Refusal(code="input.missing", reason="no such file or folder")
         except OSError as exc:
-            return "input.unreadable", exc.strerror or str(exc)
-        if stat.S_ISDIR(mode):
-            if not self.dir_okay:
-                return "input.not_regular", "a folder, not a file"
-            if not os.access(text, os.R_OK | os.X_OK):
-                return "input.unreadable", "permission denied"
-            return None, ""
-        if not stat.S_ISREG(mode):
-            return "input.not_regular", "not a regular file (a FIFO, device or socket)"
-        if not os.access(text, os.R_OK):
-            return "input.unreadable", "permission denied"
-        return None, ""
+            return _Refusal(code="input.unreadable", reason=exc.strerror or str(exc))
+        if stat.S_ISDIR(mode) and not self.dir_okay:
+            return _Refusal(code="input.not_regular", reason="a folder, not a file")
+        if not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
+            return _Refusal(
+                code="input.not_regular", reason="not a regular file (a FIFO, device or socket)"
+            )
+        wanted = os.R_OK | os.X_OK if stat.S_ISDIR(mode) else os.R_OK
+        if not os.access(text, wanted):
+            return _Refusal(code="input.unreadable", reason="permission denied")
+        return None
+
+
+class _Refusal(NamedTuple):
+    code: str
+    reason: str
 
 
 def json_option(function: F) -> F:

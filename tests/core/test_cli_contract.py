@@ -291,3 +291,22 @@ def test_a_closed_stdout_is_a_quiet_exit_141(argv: list[str]) -> None:
         os.close(writer)
     assert done.returncode == 141, done.stderr
     assert done.stderr == ""
+
+
+def test_cli_md_names_every_command_and_shows_the_envelope() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `leportal ")]
+    for path in LEAVES:
+        group = f"`leportal {path[0]}"
+        assert any(
+            line.startswith(f"| {group}") and re.search(rf"\b{re.escape(path[-1])}\b", line)
+            for line in rows
+        ), f"docs/cli.md has no row for leportal {' '.join(path)}"
+    # The documented example, run: the envelope's keys in their documented order.
+    example = _run(["ik", "check", "260326822", "260326823", "--json"])
+    assert example.exit_code == 1
+    data = _envelope(example.stdout)
+    assert list(data) == ["ok", "problems", "results"]
+    assert [p["code"] for p in data["problems"]] == ["ik.checksum"]
+    assert '"ok": false' in text
+    assert '{"code": "ik.checksum"' in text
