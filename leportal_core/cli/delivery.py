@@ -11,6 +11,7 @@ import pluggy
 
 from leportal_core.cli.output import ReportedGroup, Result, problem_lines, report, utf8_option
 from leportal_core.cli.params import DATE, InputPath, json_option, out_option
+from leportal_core.cli.pdf import policy_options
 from leportal_core.delivery import (
     build_folder,
     load_manifest,
@@ -20,7 +21,7 @@ from leportal_core.delivery import (
     reconcile,
     reconciliation_problems,
 )
-from leportal_core.pdf import DEFAULT_MAX_SIZE, ActiveContentAction, PdfPolicy
+from leportal_core.pdf import ActiveContentAction, PdfPolicy
 from leportal_core.terminology import KdlTable, load_kdl_csv
 
 
@@ -51,20 +52,7 @@ def _berlin() -> dt.tzinfo:
     help="Civil date to measure the deadline against (default: today in Berlin).",
 )
 @click.option("--kdl", type=InputPath(), help="KDL CSV table (GPL data) to use.")
-@click.option(
-    "--max-size",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_SIZE,
-    show_default=True,
-    help="Largest accepted PDF in bytes (the receiving MD's limit).",
-)
-@click.option(
-    "--active-content",
-    type=click.Choice([a.value for a in ActiveContentAction]),
-    default=ActiveContentAction.REJECT.value,
-    show_default=True,
-    help="Whether JavaScript, Launch actions and embedded files reject a document or only warn.",
-)
+@policy_options
 @click.option(
     "--created",
     callback=utf8_option,

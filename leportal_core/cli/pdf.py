@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from leportal_core.cli.output import ReportedGroup, Result, problem_lines, report, shown
 from leportal_core.cli.params import InputPath, json_option
 from leportal_core.pdf import DEFAULT_MAX_SIZE, ActiveContentAction, PdfPolicy, inspect_pdf
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def policy_options(function: F) -> F:
+    """``--max-size`` and ``--active-content``: the PDF policy of every command that checks PDFs."""
+    function = click.option(
+        "--active-content",
+        type=click.Choice([a.value for a in ActiveContentAction]),
+        default=ActiveContentAction.REJECT.value,
+        show_default=True,
+        help="Whether JavaScript, Launch actions and embedded files reject a PDF or only warn.",
+    )(function)
+    return click.option(
+        "--max-size",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_SIZE,
+        show_default=True,
+        help="Largest accepted PDF in bytes (the receiving MD's limit).",
+    )(function)
 
 
 @click.group(cls=ReportedGroup)
@@ -19,20 +41,7 @@ def pdf() -> None:
 @pdf.command()
 @click.argument("files", nargs=-1, required=True, type=InputPath())
 @json_option
-@click.option(
-    "--max-size",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_SIZE,
-    show_default=True,
-    help="Largest accepted file in bytes (the receiving MD's limit).",
-)
-@click.option(
-    "--active-content",
-    type=click.Choice([a.value for a in ActiveContentAction]),
-    default=ActiveContentAction.REJECT.value,
-    show_default=True,
-    help="Whether JavaScript, Launch actions and embedded files reject the file or only warn.",
-)
+@policy_options
 def check(files: tuple[Path, ...], as_json: bool, max_size: int, active_content: str) -> None:
     """Check each FILE; exit 0 when all are acceptable, 1 when any is rejected."""
     policy = PdfPolicy(max_size=max_size, active_content=ActiveContentAction(active_content))
