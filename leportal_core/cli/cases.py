@@ -120,28 +120,24 @@ def deadlines(
 ) -> None:
     """Compute a PrüfvV deadline with §§ 187-193 BGB and explain it."""
     version = pruefvv_for_admission(admission) if admission else PruefvV.V2022
-
-    def run() -> None:
-        where: str | Place = shown(state)
-        if municipality:
-            where = place_for(
-                parse_state(shown(state)), shown(municipality), catholic=catholic_holidays
-            )
-        result = compute(
-            shown(rule),
-            start,
-            where,
-            version=version,
-            roll_forward_enabled=not no_roll_forward,
+    where: str | Place = shown(state)
+    if municipality:
+        where = place_for(
+            parse_state(shown(state)), shown(municipality), catholic=catholic_holidays
         )
-        report(
-            Result(
-                True, data={"deadline": result.as_dict()}, text=lambda: click.echo(result.explain())
-            ),
-            as_json=as_json,
-        )
-
-    run()
+    result = compute(
+        shown(rule),
+        start,
+        where,
+        version=version,
+        roll_forward_enabled=not no_roll_forward,
+    )
+    report(
+        Result(
+            True, data={"deadline": result.as_dict()}, text=lambda: click.echo(result.explain())
+        ),
+        as_json=as_json,
+    )
 
 
 # --- leportal case ------------------------------------------------------------------------
@@ -870,14 +866,11 @@ def due(
             ],
         )
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            day = today or store.today()
-            entries = store.due_within(days, today=day, limit=limit, offset=offset)
-            total = store.count_due_within(days, today=day)
-        _print_due(entries, total, (limit, offset), as_json, day)
-
-    run()
+    with _open_store(ctx) as store:
+        day = today or store.today()
+        entries = store.due_within(days, today=day, limit=limit, offset=offset)
+        total = store.count_due_within(days, today=day)
+    _print_due(entries, total, (limit, offset), as_json, day)
 
 
 @case.command()
@@ -894,14 +887,11 @@ def overdue(
 ) -> None:
     """List running deadlines whose day has passed, a page at a time."""
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            day = today or store.today()
-            entries = store.overdue(today=day, limit=limit, offset=offset)
-            total = store.count_overdue(today=day)
-        _print_due(entries, total, (limit, offset), as_json, day)
-
-    run()
+    with _open_store(ctx) as store:
+        day = today or store.today()
+        entries = store.overdue(today=day, limit=limit, offset=offset)
+        total = store.count_overdue(today=day)
+    _print_due(entries, total, (limit, offset), as_json, day)
 
 
 @case.command()
@@ -910,14 +900,12 @@ def overdue(
 @click.pass_context
 def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
     """Show a case by any identifier: state, allowed steps, events, deadlines explained."""
+    with _open_store(ctx) as store:
+        case_id = store.resolve(shown(case_ref))
+        events = store.events(case_id)
+        view = store.view(case_id)
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            case_id = store.resolve(shown(case_ref))
-            events = store.events(case_id)
-            view = store.view(case_id)
-        if as_json:
-            report(Result(True, data={"case": _view_dict(view, events)}), as_json=True)
+    def text() -> None:
         assert view.opened is not None
         click.echo(f"{view.opened.case_number} ({view.case_id}) – {view.version.value}")
         click.echo(f"state: {view.state.value}")
@@ -939,7 +927,9 @@ def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
         for deadline in open_deadlines(view):
             click.echo(_deadline_text(deadline))
 
-    run()
+    # The findings are warnings: in "problems" like every command's, and under "case".
+    result = Result(True, findings(view), {"case": _view_dict(view, events)}, text)
+    report(result, as_json=as_json)
 
 
 # --- Begehungsliste and Strukturprüfung ----------------------------------------------------
@@ -964,27 +954,27 @@ def begehung(
 ) -> None:
     """Keep the MD's Begehungsliste for an on-site audit; lists every Begehung by date."""
 
-    def run() -> None:
-        item = Begehungsliste(
-            hospital_ik=shown(hospital_ik),
-            received=received,
-            audit_date=audit_date,
-            items=tuple(shown(i) for i in items),
-        )
-        with _open_store(ctx) as store:
-            saved = store.save_begehungsliste(item, item_id=item_id)
-            every = store.begehungslisten()
-        listed = [
-            {"id": key, "audit_date": b.audit_date.isoformat(), "items": list(b.items)}
-            for key, b in every
-        ]
-        if as_json:
-            report(Result(True, data={"id": saved, "begehungslisten": listed}), as_json=True)
+    item = Begehungsliste(
+        hospital_ik=shown(hospital_ik),
+        received=received,
+        audit_date=audit_date,
+        items=tuple(shown(i) for i in items),
+    )
+    with _open_store(ctx) as store:
+        saved = store.save_begehungsliste(item, item_id=item_id)
+        every = store.begehungslisten()
+    listed = [
+        {"id": key, "audit_date": b.audit_date.isoformat(), "items": list(b.items)}
+        for key, b in every
+    ]
+
+    def text() -> None:
         click.echo(f"saved {saved}")
         for entry in listed:
             click.echo(f"{entry['audit_date']}  {entry['id']}  {', '.join(entry['items'])}")
 
-    run()
+    data = {"id": saved, "begehungslisten": listed}
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 @case.command("strukturpruefung")
@@ -1014,31 +1004,29 @@ def strukturpruefung(
     as_json: bool,
 ) -> None:
     """Keep a Strukturprüfung of one Standort; prints when each OPS code is due next."""
+    pairs = []
+    for pair in ops_recurrence:
+        code, _, years = shown(pair).partition("=")
+        pairs.append((code.strip(), int(years) if years.strip().isdigit() else 0))
+    item = Strukturpruefung(
+        ops_recurrence=tuple(pairs),
+        standortnummer=shown(standort),
+        ops_codes=tuple(shown(c) for c in ops_codes),
+        evidence=tuple(shown(e) for e in evidence),
+        recurrence_years=recurrence,
+        last_checked=last_checked,
+    )
+    with _open_store(ctx) as store:
+        saved = store.save_strukturpruefung(item, item_id=item_id)
+    by_ops = {code: day.isoformat() for code, day in item.due_by_ops()}
 
-    def run() -> None:
-        pairs = []
-        for text in ops_recurrence:
-            code, _, years = shown(text).partition("=")
-            pairs.append((code.strip(), int(years) if years.strip().isdigit() else 0))
-        item = Strukturpruefung(
-            ops_recurrence=tuple(pairs),
-            standortnummer=shown(standort),
-            ops_codes=tuple(shown(c) for c in ops_codes),
-            evidence=tuple(shown(e) for e in evidence),
-            recurrence_years=recurrence,
-            last_checked=last_checked,
-        )
-        with _open_store(ctx) as store:
-            saved = store.save_strukturpruefung(item, item_id=item_id)
-        by_ops = {code: day.isoformat() for code, day in item.due_by_ops()}
-        if as_json:
-            data = {"id": saved, "next_due": item.next_due.isoformat(), "by_ops": by_ops}
-            report(Result(True, data=data), as_json=True)
+    def text() -> None:
         click.echo(f"saved {saved}; next Strukturprüfung due {item.next_due:%d.%m.%Y}")
         for code, day in item.due_by_ops():
             click.echo(f"  {code}: {day:%d.%m.%Y}")
 
-    run()
+    data = {"id": saved, "next_due": item.next_due.isoformat(), "by_ops": by_ops}
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 @case.command("strukturpruefung-due")
@@ -1047,21 +1035,19 @@ def strukturpruefung(
 @click.pass_context
 def strukturpruefung_due(ctx: click.Context, before: datetime.date, as_json: bool) -> None:
     """List the Strukturprüfungen due before a day, earliest first."""
+    with _open_store(ctx) as store:
+        found = store.strukturpruefungen_due(before)
+    listed = [
+        {
+            "id": key,
+            "standortnummer": s.standortnummer,
+            "ops_codes": list(s.ops_codes),
+            "next_due": s.next_due.isoformat(),
+        }
+        for key, s in found
+    ]
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            found = store.strukturpruefungen_due(before)
-        listed = [
-            {
-                "id": key,
-                "standortnummer": s.standortnummer,
-                "ops_codes": list(s.ops_codes),
-                "next_due": s.next_due.isoformat(),
-            }
-            for key, s in found
-        ]
-        if as_json:
-            report(Result(True, data={"strukturpruefungen": listed}), as_json=True)
+    def text() -> None:
         if not listed:
             click.echo("no Strukturprüfung due")
         for entry in listed:
@@ -1069,4 +1055,4 @@ def strukturpruefung_due(ctx: click.Context, before: datetime.date, as_json: boo
                 f"{entry['next_due']}  {entry['standortnummer']}  {', '.join(entry['ops_codes'])}"
             )
 
-    run()
+    report(Result(True, data={"strukturpruefungen": listed}, text=text), as_json=as_json)
