@@ -6,8 +6,6 @@ Every other command opens an existing store only: a missing or empty store file 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from leportal_core.cli.output import ReportedGroup, Result, report, shown, storage_failure
@@ -33,7 +31,7 @@ def init(ctx: click.Context, path_text: str | None, as_json: bool) -> None:
 
     The components add their tables when they first use the store.
     """
-    path = Path(required_store(ctx, path_text))
+    path = required_store(ctx, path_text)  # passed on as given: a path or URL
     try:
         connect(path).close()
         created = False
@@ -47,7 +45,7 @@ def init(ctx: click.Context, path_text: str | None, as_json: bool) -> None:
         schema_version(connection, "leportal")  # the store answers: it is usable
         connection.close()
         created = True
-    name = shown(str(path))
+    name = shown(path)
     done = "new store created" if created else "already a store, left as it is"
     report(
         Result(

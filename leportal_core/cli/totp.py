@@ -62,15 +62,15 @@ def _policy(algorithm: str, digits: int, period: int, past_steps: int = 1) -> To
 
 
 def _open_store(
-    path: Path, key_file: Path | None, clock: Clock = system_clock, past_steps: int = 1
+    path: str, key_file: Path | None, clock: Clock = system_clock, past_steps: int = 1
 ) -> SecondFactorStore:
     keyring = Keyring(key_from_env_or_file(key_file))
     return SecondFactorStore.open(path, keyring=keyring, clock=clock, past_steps=past_steps)
 
 
-def _store_path(ctx: click.Context, alias: str | None) -> Path:
-    # Not click's exists=True: a missing store is the store's own error (store.missing, exit 74).
-    return Path(required_store(ctx, alias))
+def _store_path(ctx: click.Context, alias: str | None) -> str:
+    # Passed on as given (a path or URL): a missing store is the store's own error (exit 74).
+    return required_store(ctx, alias)
 
 
 def _store_option(command: F) -> F:

@@ -82,7 +82,7 @@ def import_(
     config = MdmConfig(kdl_source=KdlSource(kdl_source), require_terminator=not lenient_terminator)
     summary = ImportSummary()
     store = store_location(ctx, store_alias)
-    versions = DocumentVersions(connect(Path(store))) if store is not None else None
+    versions = DocumentVersions(connect(store)) if store is not None else None
     results: list[dict[str, Any]] = []
     problems: list[Problem] = []
     progress = Progress(enabled=not as_json)

@@ -87,7 +87,7 @@ def _store_option(function: Any) -> Any:
 
 
 def _history(ctx: click.Context, alias: str | None, store_timeout: float) -> SendingHistory:
-    return SendingHistory(open_store(Path(required_store(ctx, alias)), busy_timeout=store_timeout))
+    return SendingHistory(open_store(required_store(ctx, alias), busy_timeout=store_timeout))
 
 
 @click.group(cls=ReportedGroup)
@@ -119,11 +119,11 @@ def render(report_path: Path, output: Path, flyer: bool, as_json: bool) -> None:
 def init(ctx: click.Context, store_alias: str | None, as_json: bool) -> None:
     """Create the therapy store at `leportal --store` (the one explicit act that makes a new
     store)."""
-    store = Path(required_store(ctx, store_alias))
-    existed = store.exists() and store.stat().st_size > 0
+    store = required_store(ctx, store_alias)
+    existed = Path(store).exists() and Path(store).stat().st_size > 0
     SendingHistory(open_store(store, create=True))  # adds the component to a shared store too
-    done = f"{shown(str(store))}: therapy store {'ready' if existed else 'created'}"
-    data = {"store": shown(str(store)), "created": not existed}
+    done = f"{shown(store)}: therapy store {'ready' if existed else 'created'}"
+    data = {"store": shown(store), "created": not existed}
     report(Result(True, data=data, text=lambda: click.echo(done)), as_json=as_json)
 
 
