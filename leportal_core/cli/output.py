@@ -46,18 +46,19 @@ JSON_KEY = "leportal.cli.json"
 
 @dataclass(frozen=True)
 class Result:
-    """What a command did: ``ok``, its ``problems``, its own ``data`` for the JSON envelope, and
-    ``text`` that prints it for a person. ``status`` defaults to 0 when ok, 1 when not."""
+    """What a command did: ``ok`` (exit 0, else 1), its ``problems``, its own ``data`` for the
+    JSON envelope, and ``text`` that prints it for a person."""
 
     ok: bool
     problems: Sequence[Problem] = ()
     data: Mapping[str, Any] = field(default_factory=dict)
     text: Callable[[], None] | None = None
-    status: int | None = None
 
 
 def envelope(ok: bool, problems: Sequence[Problem], data: Mapping[str, Any]) -> dict[str, Any]:
     """The one JSON document of every command: ``ok`` and ``problems`` first, then its data."""
+    if "ok" in data or "problems" in data:  # a command's data must not shadow the contract
+        raise ValueError(f"command data repeats the envelope's keys: {sorted(data)}")
     return {"ok": ok, "problems": [p.as_dict() for p in problems], **data}
 
 
@@ -67,7 +68,7 @@ def report(result: Result, *, as_json: bool) -> NoReturn:
         emit_json(envelope(result.ok, result.problems, result.data))
     elif result.text is not None:
         result.text()
-    finish(result.status if result.status is not None else (EXIT_OK if result.ok else 1))
+    finish(EXIT_OK if result.ok else EXIT_REJECTED)
 
 
 def fail(message: str, status: int, problems: Sequence[Problem] = (), *, as_json: bool) -> NoReturn:
