@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +20,7 @@ import attrs
 
 from leportal_core.errors import Location, Problem, ValidationError
 from leportal_core.files import open_input
+from leportal_core.validation import is_date, text_problems
 
 __all__ = ["CHUNK_SIZE", "MAX_REFERENCE_LENGTH", "MAX_TITLE_LENGTH", "Document"]
 
@@ -33,57 +33,6 @@ _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&
 # KDL level-3 code: two letters (class), two digits (subclass), two digits (subclass), two digits.
 _KDL_CODE = re.compile(r"^[A-Z]{2}[0-9]{6}$")
 _SUFFIX_MEDIA_TYPES = {".pdf": "application/pdf", ".xml": "application/xml", ".txt": "text/plain"}
-
-
-def _bad_characters(text: str) -> list[str]:
-    """Control characters and lone surrogates: they break every host format we map to."""
-    return sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cs")})
-
-
-def _check_text(
-    problems: list[Problem], name: str, value: object, *, max_length: int, required: bool
-) -> None:
-    where = Location(field=name)
-    if value is None:
-        if required:
-            problems.append(
-                Problem(
-                    code=f"document.{name}.missing", message=f"{name} is required", location=where
-                )
-            )
-        return
-    if not isinstance(value, str):
-        problems.append(
-            Problem(
-                code=f"document.{name}.type",
-                message=f"{name} must be text, not {type(value).__name__}",
-                location=where,
-            )
-        )
-        return
-    if not value.strip():
-        problems.append(
-            Problem(
-                code=f"document.{name}.empty", message=f"{name} must not be blank", location=where
-            )
-        )
-    if len(value) > max_length:
-        problems.append(
-            Problem(
-                code=f"document.{name}.too_long",
-                message=f"{name} has {len(value)} characters; at most {max_length} are allowed",
-                location=where,
-            )
-        )
-    bad = _bad_characters(value)
-    if bad:
-        problems.append(
-            Problem(
-                code=f"document.{name}.characters",
-                message=f"{name} contains control characters or lone surrogates: {', '.join(bad[:5])}",
-                location=where,
-            )
-        )
 
 
 def _content_repr(content: bytes | None) -> str:
@@ -131,11 +80,30 @@ class Document:
 
     def _problems(self) -> list[Problem]:
         problems: list[Problem] = []
-        _check_text(problems, "title", self.title, max_length=MAX_TITLE_LENGTH, required=True)
-        for name in ("patient_id", "case_id"):
-            _check_text(
-                problems, name, getattr(self, name), max_length=MAX_REFERENCE_LENGTH, required=False
-            )
+        problems += text_problems(
+            self.title,
+            "document.title",
+            label="title",
+            location=Location(field="title"),
+            max_length=MAX_TITLE_LENGTH,
+        )
+        # Optional references may be absent, but never blank.
+        problems += text_problems(
+            self.patient_id,
+            "document.patient_id",
+            label="patient_id",
+            location=Location(field="patient_id"),
+            max_length=MAX_REFERENCE_LENGTH,
+            optional=True,
+        )
+        problems += text_problems(
+            self.case_id,
+            "document.case_id",
+            label="case_id",
+            location=Location(field="case_id"),
+            max_length=MAX_REFERENCE_LENGTH,
+            optional=True,
+        )
         if not isinstance(self.media_type, str) or not _MEDIA_TYPE.match(self.media_type):
             problems.append(
                 Problem(
@@ -144,8 +112,7 @@ class Document:
                     location=Location(field="media_type"),
                 )
             )
-        # datetime is a subclass of date; an instant here would silently lose its time zone.
-        if type(self.created) is not dt.date:
+        if not is_date(self.created):
             problems.append(
                 Problem(
                     code="document.created.type",

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from leportal_core.codec import Codec
     from leportal_core.demo import DemoStep
     from leportal_core.document import Document
+    from leportal_core.problems import Section
     from leportal_core.secondfactor.passcodes import PasscodeDelivery
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
@@ -32,6 +33,16 @@ __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 PROJECT_NAME = "leportal"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec(historic=True)
+def leportal_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Add this plug-in's own hook specifications: ``pluginmanager.add_hookspecs(my_hookspecs)``.
+
+    Called the moment the plug-in is registered (a historic hook, like pytest's
+    ``pytest_addhooks``), before any other plug-in's implementations are validated, so a host can
+    register a listener for the plug-in's hooks the documented way (``register_plugins``).
+    """
 
 
 @hookspec
@@ -55,10 +66,13 @@ def leportal_classify_document(document: Document) -> Classification | None:
 
 @hookspec
 def leportal_register_commands(cli: click.Group) -> None:
-    """Add subcommands to the ``leportal`` command line, e.g. ``cli.add_command(my_group)``.
+    """Add subcommands to the ``leportal`` command line, e.g.
+    ``cli.add_command(LazyCommand("acme", "acme_leportal.cli:acme", "One line of help."))``.
 
-    Called once when the command line starts, after the core's own commands exist. All
-    implementations are called; use a group named after the plug-in to avoid clashes.
+    Called once when the command line starts; the core's own commands come from the built-in
+    plug-in through this same hook. A :class:`~leportal_core.cli.lazy.LazyCommand` keeps
+    ``leportal --version`` and ``--help`` from importing the command's module; a plain click
+    command works too. All implementations are called; use a group named after the plug-in.
     """
 
 
@@ -86,4 +100,15 @@ def leportal_deliver_passcode(delivery: PasscodeDelivery) -> bool | None:
     Called when a passcode is issued. The first implementation that returns ``True`` wins;
     ``None`` means "not my channel". When no implementation sends it, issuing fails with a
     ``ConfigurationError`` so a passcode is never silently dropped.
+    """
+
+
+@hookspec
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this plug-in's problem codes by calling ``register(section)`` once per
+    :class:`~leportal_core.problems.Section` (keep them in a module of plain data).
+
+    Called by :func:`leportal_core.problems.collect` (``leportal problems``, the generated
+    ``docs/problem-codes.md``). A plug-in declares codes only in its own namespaces; a code
+    declared twice is a :class:`ValueError`.
     """

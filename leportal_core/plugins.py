@@ -4,7 +4,14 @@ Adapters are distributions with an entry point in the group ``leportal.adapters`
 adapter's, e.g. ``fhir``); tools that add commands but no codecs (the conformance suite) use
 ``leportal.extensions``. The environment variable ``LEPORTAL_PLUGINS`` allow-lists entry points by
 name: unset loads all installed ones, an empty value loads none, ``fhir,conformance`` loads those.
-Built-in behaviour is registered through the same manager, as tox and datasette do.
+Built-in behaviour (:mod:`leportal_core.builtin`: the core's commands, codecs and demo chapters)
+is registered through the same manager and hooks, as tox and datasette do. A plug-in may add hook
+specifications of its own in ``leportal_addhooks``, which pluggy calls the moment the plug-in is
+registered (pytest's ``pytest_addhooks``), so its hooks exist before any listener is validated.
+
+Building a manager imports only the plug-in modules themselves, which import their commands,
+codecs and chapters when a hook asks for them: ``get_plugin_manager()`` stays in the tens of
+milliseconds (``bench/bench_startup.py``).
 """
 
 from __future__ import annotations
@@ -14,14 +21,16 @@ import importlib.metadata as metadata
 import os
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import pluggy
 
 from leportal_core import builtin, hookspecs
-from leportal_core.codec import CODEC_NAME, Codec
 from leportal_core.errors import PluginError
+
+if TYPE_CHECKING:
+    from leportal_core.codec import Codec
 
 __all__ = [
     "ADAPTER_GROUP",
@@ -39,24 +48,19 @@ __all__ = [
 ADAPTER_GROUP = "leportal.adapters"
 EXTENSION_GROUP = "leportal.extensions"
 ALLOW_LIST_ENV = "LEPORTAL_PLUGINS"
-# Core modules that implement hooks (demo chapters), registered like any plug-in.
-BUILTIN_PLUGINS = (
-    "leportal_core.demo",
-    "leportal_core.delivery.demo",
-    "leportal_core.cases.demo",
-    "leportal_core.secondfactor.demo",
-    "leportal_core.billing.demo",
-)
+# Further core modules registered as plug-ins besides ``leportal.builtin`` (none: the built-in
+# plug-in contributes the demo chapters itself, importing them only for ``leportal demo``).
+BUILTIN_PLUGINS: tuple[str, ...] = ()
 
 
 def new_plugin_manager() -> pluggy.PluginManager:
-    """A manager with the hook specifications and the built-ins, and nothing installed."""
+    """A manager with the hook specifications and the built-in plug-in, and nothing installed."""
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
-    pm.register(builtin, name="leportal.builtin")
-    for name in BUILTIN_PLUGINS:
-        # Imported late: the demo chapters use the manager themselves.
-        pm.register(importlib.import_module(name), name=name)
+    # Historic: every plug-in registered from now on gets the call at registration, before
+    # ``check_pending`` validates anyone's hooks against the specifications.
+    pm.hook.leportal_addhooks.call_historic(kwargs={"pluginmanager": pm})
+    pm.register(builtin, name=builtin.NAME)
     return pm
 
 
@@ -76,7 +80,7 @@ def get_plugin_manager(*, load_entry_points: bool = True) -> pluggy.PluginManage
     """
     pm = new_plugin_manager()
     if load_entry_points:
-        load_entry_point_plugins(pm, tolerate_broken=False)
+        load_entry_point_plugins(pm, tolerate_broken=False, describe=False)
     _check_pending(pm)
     return pm
 
@@ -95,26 +99,29 @@ class PluginStatus:
 
 
 def load_entry_point_plugins(
-    pm: pluggy.PluginManager, *, tolerate_broken: bool
+    pm: pluggy.PluginManager, *, tolerate_broken: bool, describe: bool = True
 ) -> list[PluginStatus]:
     """Register every allowed installed plug-in into ``pm`` and say what became of each.
 
     With ``tolerate_broken`` a plug-in that cannot be imported, registered or validated is left
     out (and reported as ``failed``) so that the others keep working — what the command line
-    wants; without it the first such plug-in raises :class:`PluginError`.
+    wants; without it the first such plug-in raises :class:`PluginError`. Without ``describe``
+    the statuses leave ``distribution`` and ``version`` empty (reading them parses each
+    distribution's metadata, a good part of the start-up's cost).
     """
     allowed = allowed_names()
     statuses: list[PluginStatus] = []
     registered: list[tuple[PluginStatus, object]] = []
+    installed = metadata.entry_points()  # one scan of the installed distributions for both groups
     for group in (ADAPTER_GROUP, EXTENSION_GROUP):
-        for entry_point in metadata.entry_points(group=group):
-            dist = entry_point.dist
+        for entry_point in installed.select(group=group):
+            distribution, version = _describe(entry_point) if describe else (None, None)
             status = PluginStatus(
                 name=entry_point.name,
                 group=group,
                 value=entry_point.value,
-                distribution=dist.name if dist is not None else None,
-                version=dist.version if dist is not None else None,
+                distribution=distribution,
+                version=version,
                 status="loaded",
             )
             if allowed is not None and entry_point.name not in allowed:
@@ -141,6 +148,14 @@ def load_entry_point_plugins(
         else:
             statuses.append(status)
     return statuses
+
+
+def _describe(entry_point: metadata.EntryPoint) -> tuple[str | None, str | None]:
+    """The name and version of the distribution declaring ``entry_point`` (metadata read once)."""
+    if entry_point.dist is None:
+        return None, None
+    meta = entry_point.dist.metadata
+    return meta["Name"], meta["Version"]
 
 
 def _unknown_hooks(pm: pluggy.PluginManager, plugin: object) -> list[str]:
@@ -216,12 +231,22 @@ def collect_codecs(pm: pluggy.PluginManager) -> dict[str, Codec[Any]]:
             raise PluginError(f"codec name {codec.name!r} is registered twice")
         codecs[codec.name] = codec
 
-    pm.hook.leportal_register_codecs(register=register)
+    # A hook function reached through two plug-in objects (the built-in plug-in and
+    # ``leportal_core.billing.codec``, which re-exports its hook to be certified) provides once.
+    seen: set[object] = set()
+    repeated = []
+    for impl in reversed(pm.hook.leportal_register_codecs.get_hookimpls()):  # call order
+        if impl.function in seen:
+            repeated.append(impl.plugin)
+        seen.add(impl.function)
+    pm.subset_hook_caller("leportal_register_codecs", remove_plugins=repeated)(register=register)
     return codecs
 
 
 def codec_shape_problems(codec: object) -> list[str]:
     """What is missing or malformed in a would-be codec; empty when it has the codec's shape."""
+    from leportal_core.codec import CODEC_NAME
+
     problems = []
     for attribute in ("name", "media_type", "description"):
         value = getattr(codec, attribute, None)

@@ -7,6 +7,9 @@ Run it as ``leportal conformance certify ADAPTER --out DIR`` or call :func:`cert
 from __future__ import annotations
 
 from importlib import metadata as _metadata
+from typing import TYPE_CHECKING
+
+from leportal_core.lazyimport import lazy_exports
 
 __all__ = [
     "SUITE_NAME",
@@ -28,7 +31,20 @@ except (
 ):  # a source tree that is not installed; kept in step by a test
     __version__ = "0.1.0"
 
-# Imported after the version, which the runner records in every result.
-from leportal_conformance.model import CertificationResult, Status, TestResult  # noqa: E402
-from leportal_conformance.report import ReportFiles, write_reports  # noqa: E402
-from leportal_conformance.runner import certify  # noqa: E402
+if TYPE_CHECKING:
+    from leportal_conformance.model import CertificationResult, Status, TestResult
+    from leportal_conformance.report import ReportFiles, write_reports
+    from leportal_conformance.runner import certify
+
+# Imported on first use (PEP 562): the command line imports this package for its plug-in module,
+# which must not pull in the suite and Hypothesis.
+_EXPORTS = {
+    "CertificationResult": "model",
+    "Status": "model",
+    "TestResult": "model",
+    "ReportFiles": "report",
+    "write_reports": "report",
+    "certify": "runner",
+}
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from hypothesis import strategies as st
 
 from leportal_core.document import MAX_REFERENCE_LENGTH, MAX_TITLE_LENGTH, Document
+from leportal_core.validation import is_printable
 
 if TYPE_CHECKING:  # imported where used: a vendor testing Documents needs none of these
     from leportal_core.billing.records import BillingRecord, MassRecord
@@ -140,11 +140,7 @@ LARGE_CONTENT_SIZES = (65_536, 65_537, 300_001, 1_048_576)
 
 def _valid_text(text: str, max_length: int) -> bool:
     """The Document's rule: not blank, not too long, no control characters or lone surrogates."""
-    return (
-        bool(text.strip())
-        and len(text) <= max_length
-        and not any(unicodedata.category(c) in ("Cc", "Cs") for c in text)
-    )
+    return bool(text.strip()) and len(text) <= max_length and is_printable(text)
 
 
 def _repeat_to(fragment: str, length: int) -> str:

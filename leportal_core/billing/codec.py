@@ -2,25 +2,31 @@
 
 ``BillingCodec(profile)`` maps a :class:`BillingFile` (the records of one file) to and from the
 bytes the profile describes; its name is ``billing.`` plus the profile name with ``-`` and ``.``
-turned into ``_`` (``billing.mass_provisional_v1``). Register the shipped MASS profile by adding
-this module to the plug-in manager (it implements ``leportal_register_codecs``).
+turned into ``_`` (``billing.mass_provisional_v1``). The core's built-in plug-in
+(:mod:`leportal_core.builtin`) registers the shipped MASS profile through
+:func:`leportal_register_codecs`, so every plug-in manager has it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import attrs
 
+from leportal_core import __version__
 from leportal_core.billing.decoder import decode
 from leportal_core.billing.encoder import encode
-from leportal_core.billing.profile import Profile, load_profile
+from leportal_core.billing.profile import Profile
 from leportal_core.billing.records import BillingRecord
-from leportal_core.codec import Codec
-from leportal_core.hookspecs import hookimpl
+from leportal_core.builtin import leportal_register_codecs
+from leportal_core.errors import Problem, ValidationError
 
-__all__ = ["BillingCodec", "BillingFile"]
+__all__ = ["ADAPTER_NAME", "BillingCodec", "BillingFile", "__version__", "leportal_register_codecs"]
+
+# This module is also the plug-in the conformance suite certifies
+# (``leportal conformance certify leportal_core.billing.codec``): its codecs are named ``billing.…``.
+# Its hook is the built-in plug-in's own function, so a manager holding both collects it once.
+ADAPTER_NAME = "billing"
 
 
 def _records(records: Iterable[BillingRecord]) -> tuple[BillingRecord, ...]:
@@ -48,15 +54,15 @@ class BillingCodec:
         )
 
     def encode(self, obj: BillingFile, /) -> bytes:
-        """The file's bytes; :class:`~leportal_core.errors.ValidationError` if a record is invalid."""
+        """The file's bytes; :class:`~leportal_core.errors.ValidationError` if a record is invalid
+        or ``obj`` is not a :class:`BillingFile`."""
+        if not isinstance(obj, BillingFile):
+            raise ValidationError(
+                "only a BillingFile can be encoded",
+                [Problem(code="billing.codec.type", message=f"got {type(obj).__name__}")],
+            )
         return encode(obj.records, self.profile)
 
     def decode(self, data: bytes, /) -> BillingFile:
         """The file's records; :class:`~leportal_core.errors.FormatError` with every problem."""
         return BillingFile(records=decode(data, self.profile))
-
-
-@hookimpl
-def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
-    """The shipped provisional MASS profile as a codec."""
-    register(BillingCodec(load_profile("mass-provisional-v1")))

@@ -33,6 +33,7 @@ from typing import Final
 
 from leportal_core.billing.profile import Column, ColumnType, Profile
 from leportal_core.identifiers import ik as ik_scheme
+from leportal_core.validation import unprintable
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -55,8 +56,6 @@ Formatter = Callable[[object], str]
 FORMULA_TRIGGERS: Final = frozenset("=+-@\t\r")
 _ESCAPE_NEXT: Final = FORMULA_TRIGGERS | {"'"}
 # C0 controls, DEL and C1 controls; tab/CR/LF only where a column allows line breaks.
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_NO_BREAKS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INTEGER: Final = re.compile(r"-?[0-9]+")
 _DIGITS9: Final = re.compile(r"[0-9]{9}")
 # Wide enough for every column the profile format allows (30 + 10 digits): never rounds.
@@ -153,7 +152,7 @@ def _ignore(_: str) -> None:
 
 def _text(column: Column, profile: Profile) -> Parser:
     max_length = column.max_length
-    control = _CONTROL_NO_BREAKS if column.line_breaks else _CONTROL
+    multiline = column.line_breaks
     header = column.header
 
     def parse(raw: str) -> Value:
@@ -164,10 +163,11 @@ def _text(column: Column, profile: Profile) -> Parser:
                 f"{header} has {len(raw)} characters, at most {max_length} allowed",
                 code="billing.value.too_long",
             )
-        if not raw.isprintable() and (found := control.search(raw)):
+        # isprintable() is the fast path; the kit decides (Cc/Cs, line breaks where allowed).
+        if not raw.isprintable() and (bad := unprintable(raw, multiline=multiline)):
             raise CellError(
-                f"{header} contains the control character U+{ord(found.group()):04X}",
-                code="billing.value.control_character",
+                f"{header} contains the control character {bad[0]}",
+                code="billing.value.characters",
             )
         return raw
 

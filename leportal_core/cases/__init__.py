@@ -43,6 +43,11 @@ from leportal_core.cases.model import (
     Unterlagenanforderung,
 )
 from leportal_core.cases.plan_link import anforderung_from_request, delivery_from_plan
+from leportal_core.cases.reminders import (
+    BegehungReminder,
+    begehung_reminders,
+    begehungen_for_case,
+)
 from leportal_core.cases.state import (
     ALLOWED,
     DISCHARGED_BY,
@@ -67,6 +72,7 @@ from leportal_core.cases.store import (
 __all__ = [
     "ALLOWED",
     "DISCHARGED_BY",
+    "BegehungReminder",
     "Begehungsliste",
     "CaseClosed",
     "CaseEvent",
@@ -100,6 +106,8 @@ __all__ = [
     "Strukturpruefung",
     "Unterlagenanforderung",
     "anforderung_from_request",
+    "begehung_reminders",
+    "begehungen_for_case",
     "delivery_from_plan",
     "findings",
     "open_deadlines",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from leportal_core.errors import InvalidIdentifier, Location, Problem, ValidationError
+from leportal_core.errors import Location, Problem, ValidationError
+from leportal_core.validation import date_problems, identifier_problems, text_problems
 
 __all__ = ["CaseValidationError", "Checker"]
 
@@ -27,35 +28,31 @@ class Checker:
         self.problems.append(Problem(code=code, message=message, location=Location(field=field)))
 
     def text(self, value: object, field: str, *, required: bool = True, max_len: int = 200) -> None:
-        if not isinstance(value, str):
-            self.add("cases.field.type", f"{field} must be text", field)
-        elif required and not value.strip():
-            self.add("cases.field.missing", f"{field} must not be empty", field)
-        elif len(value) > max_len or any(ord(c) < 32 for c in value):
-            self.add(
-                "cases.field.format",
-                f"{field} must be at most {max_len} printable characters",
-                field,
+        self.problems.extend(
+            text_problems(
+                value,
+                "cases.field",
+                label=field,
+                location=Location(field=field),
+                max_length=max_len,
+                required=required,
             )
+        )
 
     def date(self, value: object, field: str) -> None:
-        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-            self.add("cases.field.type", f"{field} must be a date", field)
+        self.problems.extend(
+            date_problems(value, "cases.field.type", label=field, location=Location(field=field))
+        )
 
     def identifier(self, value: object, validate: Callable[[str], str], field: str) -> None:
         if not isinstance(value, str):
             self.add("cases.field.type", f"{field} must be text", field)
             return
-        try:
-            if validate(value) != value:
-                self.add("cases.field.format", f"{field} must be given in compact form", field)
-        except InvalidIdentifier as exc:
-            for problem in exc.problems:
-                self.problems.append(
-                    Problem(
-                        code=problem.code, message=problem.message, location=Location(field=field)
-                    )
-                )
+        self.problems.extend(
+            identifier_problems(
+                value, validate, "cases.field.format", label=field, location=Location(field=field)
+            )
+        )
 
     def order(self, first: object, second: object, field: str, message: str) -> None:
         if (

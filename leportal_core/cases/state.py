@@ -108,6 +108,8 @@ DISCHARGED_BY: Mapping[str, frozenset[EventKind]] = MappingProxyType(
         "eroerterung_answer": frozenset({K.EROERTERUNG_ANSWERED, K.EROERTERUNG_ENDED}),
         "eroerterung_documents": frozenset({K.DELIVERY, K.EROERTERUNG_ENDED}),
         "eroerterung_end": frozenset({K.EROERTERUNG_ENDED}),
+        # no event records the corrected invoice; the closing ends these reminders
+        "invoice_correction_eroerterung": frozenset(),
     }
 )
 """The only event kinds that take a running deadline off the worklist (``CLOSED`` takes all)."""
@@ -452,6 +454,9 @@ def open_deadlines(view: CaseView) -> tuple[Deadline, ...]:
         if view.eroerterung_delivery is None:
             found.append(_deadline(view, "eroerterung_documents", started))
         found.append(_deadline(view, "eroerterung_end", started))
+    ended = view.eroerterung_end
+    if ended is not None and ended.agreement:
+        found.append(_deadline(view, "invoice_correction_eroerterung", ended.ended))
     return tuple(
         sorted((d for d in found if d is not None), key=lambda d: (d.due, d.rule.key, d.subject))
     )
@@ -521,8 +526,22 @@ def findings(view: CaseView) -> tuple[Problem, ...]:
                         code="cases.delivery.late",
                         message=f"delivery {delivery.delivery_id} on {delivery.delivered:%d.%m.%Y} "
                         f"({what} for {request_id}) came after the documents deadline "
-                        f"{deadline.due:%d.%m.%Y} ({deadline.rule.source})",
+                        f"{deadline.due:%d.%m.%Y} ({deadline.rule.source})"
+                        + _nachfrist(view, deadline.due, delivery.delivered),
                         field="delivery",
                     )
                 )
     return tuple(found)
+
+
+def _nachfrist(view: CaseView, documents_due: datetime.date, delivered: datetime.date) -> str:
+    """Whether a late delivery still fell into the Nachlieferung against 300 EUR."""
+    late = _deadline(view, "documents_late", documents_due)
+    if late is None:
+        return ""
+    if delivered <= late.due:
+        return (
+            f"; within the Nachfrist until {late.due:%d.%m.%Y} (300 EUR; {late.rule.source} "
+            f"[{late.rule.source_kind.value}])"
+        )
+    return f"; also after the Nachfrist ended {late.due:%d.%m.%Y} ({late.rule.source})"

@@ -36,8 +36,12 @@ class _Group(output.ReportedGroup):
 
 
 def build_cli(pm: pluggy.PluginManager) -> click.Group:
-    """A fresh ``leportal`` command group with the core's commands and every plug-in's."""
-    from leportal_core.cli import billing, cases, delivery, demo, ik, pdf, plugins, store, totp
+    """A fresh ``leportal`` command group with every plug-in's commands, the core's included.
+
+    The core's commands come from the built-in plug-in through ``leportal_register_commands``, as
+    a third party's do; most are :class:`~leportal_core.cli.lazy.LazyCommand` placeholders, so
+    ``--version`` and ``--help`` import no command module, domain package or adapter.
+    """
 
     @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="leportal")
@@ -47,16 +51,6 @@ def build_cli(pm: pluggy.PluginManager) -> click.Group:
         """leportal: take part in the MD's LE-Portal, QPR-Portal, eTherapiebericht and MASS."""
         ctx.obj = pm
 
-    cli.add_command(ik.ik)
-    cli.add_command(demo.demo)
-    cli.add_command(pdf.pdf)
-    cli.add_command(delivery.delivery)
-    cli.add_command(cases.deadlines)
-    cli.add_command(cases.case)
-    cli.add_command(totp.totp)
-    cli.add_command(billing.billing)
-    cli.add_command(store.store)
-    cli.add_command(plugins.plugins)
     # One plug-in at a time, so that one whose commands break leaves the others' commands working.
     for impl in pm.hook.leportal_register_commands.get_hookimpls():
         try:
@@ -84,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ``--help`` and every command that does not need it keep working.
     """
     pm = new_plugin_manager()
-    for status in load_entry_point_plugins(pm, tolerate_broken=True):
+    for status in load_entry_point_plugins(pm, tolerate_broken=True, describe=False):
         if status.status == "failed":
             _warn_broken(status.error or f"plug-in {status.name!r} failed to load")
     build_cli(pm).main(args=argv, prog_name="leportal")

@@ -19,9 +19,9 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+import attrs
 import click
 
 from leportal_core.errors import (
@@ -44,14 +44,14 @@ JSON_KEY = "leportal.cli.json"
 """``ctx.meta`` key: the command line asked for ``--json`` (so failures print the envelope too)."""
 
 
-@dataclass(frozen=True)
+@attrs.frozen  # attrs, not dataclasses: already imported, so --version stays cheap
 class Result:
     """What a command did: ``ok`` (exit 0, else 1), its ``problems``, its own ``data`` for the
     JSON envelope, and ``text`` that prints it for a person."""
 
     ok: bool
     problems: Sequence[Problem] = ()
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = attrs.field(factory=dict)
     text: Callable[[], None] | None = None
 
 
@@ -227,13 +227,13 @@ def run_reported(ctx: click.Context, call: Callable[[], Any]) -> Any:
 
 def usage_failure(exc: click.ClickException, *, as_json: bool) -> NoReturn:
     """A usage error click found (unknown option, missing argument, bad value): under ``--json``
-    the envelope with ``cli.usage``; otherwise click's own text with the usage line."""
+    the envelope with ``cli.usage.invalid``; otherwise click's own text with the usage line."""
     if not as_json:
         exc.show()
         sys.exit(exc.exit_code)
     name = getattr(getattr(exc, "param", None), "opts", None)
     problem = Problem(
-        code="cli.usage",
+        code="cli.usage.invalid",
         message=shown(exc.format_message()),
         location=Location(field=name[0]) if name else Location(),
     )
@@ -245,7 +245,7 @@ def internal_failure(exc: BaseException, *, as_json: bool) -> NoReturn:
     if os.environ.get("LEPORTAL_DEBUG"):
         raise exc
     message = f"internal error: {type(exc).__name__}: {exc}"
-    problem = Problem(code="cli.internal", message=shown(message))
+    problem = Problem(code="cli.internal.error", message=shown(message))
     if as_json:
         emit_json(envelope(False, (problem,), {"error": problem.message}))
     else:
@@ -271,7 +271,7 @@ def file_problem(exc: OSError) -> Problem | None:
     message, where = f"cannot use {name}: {reason}", Location(file=name)
     if isinstance(exc, InputRefused):
         return Problem(code=exc.code, message=message, location=where)
-    return Problem(code="file.unusable", message=message, location=where)
+    return Problem(code="cli.file.unusable", message=message, location=where)
 
 
 class ReportedGroup(click.Group):

@@ -79,7 +79,7 @@ DATE = DateType()
 
 class InputPath(click.ParamType[Path]):
     """A file (or, with ``dir_okay``, a folder) the command reads, checked before it runs: a
-    missing path (``input.missing``), one it may not read (``input.unreadable``) or one that is
+    missing path (``input.file.missing``), one it may not read (``input.file.unreadable``) or one that is
     not a regular file — a folder, FIFO or device (``input.not_regular``) — is a configuration
     error with that code (exit 2), the same for every command."""
 
@@ -110,9 +110,9 @@ class InputPath(click.ParamType[Path]):
         try:
             mode = os.stat(text).st_mode
         except FileNotFoundError:
-            return _Refusal(code="input.missing", reason="no such file or folder")
+            return _Refusal(code="input.file.missing", reason="no such file or folder")
         except OSError as exc:
-            return _Refusal(code="input.unreadable", reason=exc.strerror or str(exc))
+            return _Refusal(code="input.file.unreadable", reason=exc.strerror or str(exc))
         if stat.S_ISDIR(mode) and not self.dir_okay:
             return _Refusal(code="input.not_regular", reason="a folder, not a file")
         if not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
@@ -121,7 +121,7 @@ class InputPath(click.ParamType[Path]):
             )
         wanted = os.R_OK | os.X_OK if stat.S_ISDIR(mode) else os.R_OK
         if not os.access(text, wanted):
-            return _Refusal(code="input.unreadable", reason="permission denied")
+            return _Refusal(code="input.file.unreadable", reason="permission denied")
         return None
 
 

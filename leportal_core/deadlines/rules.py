@@ -59,6 +59,9 @@ class SourceKind(enum.Enum):
     TEXT = "Text der Vereinbarung (veröffentlichte Wiedergabe)"
     SUMMARY = "Zusammenfassung"
     PARAPHRASE = "Paraphrase"
+    UNVERIFIED = "Wortlaut nicht verifiziert (vorläufig, konfigurierbar, abschaltbar)"
+    """No public source gives the wording; the period rests on one secondary source or is carried
+    over from the PrüfvV 2017 as a cautious default, and :func:`configure` may change or drop it."""
 
 
 def pruefvv_for_admission(admitted: datetime.date) -> PruefvV:
@@ -127,6 +130,13 @@ AUSSCHLUSS = "Ausschlussfrist"
 """Marks a rule whose expiry cuts a right off; such a rule always states its consequence."""
 
 _FLIPBOOK = "Text der PrüfvV 2017 im BKK-Flipbook (bkk-sued.de)"
+_ECOVIS = "Ecovis, RAin D. Groove, auf mydrg.de: Nachfrist von drei Wochen gegen 300 EUR"
+_P11 = (
+    "§ 11 PrüfvV 2022 (Korrektur der Abrechnung: abschließende Liste der zulässigen Fälle, "
+    "Abs. 1a (so zitiert): Fehlerverfahren nach § 301 Abs. 3 SGB V – Quaas & Partner und BDO zu "
+    "SG München S 7 KR 767/23; Korrektur nur nach Einigung – Rödl 11/2021); "
+    "eine Frist für die Korrektur ist öffentlich nicht belegt"
+)
 
 _ALL = (
     _rule(
@@ -166,7 +176,8 @@ _ALL = (
         _V2022,
         "der MD begutachtet auf Basis der vorliegenden Unterlagen; nicht gelieferte Unterlagen "
         "sind später ausgeschlossen, die Rechnung gilt insoweit als erörtert "
-        "(§ 301-Schlüssel MDK30/MDK31)",
+        "(§ 301-Schlüssel MDK30/MDK31); eine Nachfrist von 3 Wochen gegen 300 EUR nennt nur "
+        "eine Sekundärquelle (documents_late, nicht verifiziert)",
     ),
     _rule(
         "documents",
@@ -193,6 +204,22 @@ _ALL = (
         _V2017,
         "das Prüfverfahren wird nicht fortgesetzt; es bleibt beim Anspruch auf den unstrittigen "
         "Rechnungsbetrag",
+    ),
+    _rule(
+        "documents_late",
+        "Nachlieferung der Unterlagen in der Nachfrist gegen 300 EUR (Ausschlussfrist; Wortlaut "
+        "nicht verifiziert)",
+        "Ablauf der Frist für die Unterlagen (§ 7 Abs. 2 PrüfvV 2022)",
+        3,
+        Unit.WEEKS,
+        "Krankenhaus",
+        "§ 7 Abs. 2 PrüfvV 2022 – die Nachfrist nennt nur eine Sekundärquelle (" + _ECOVIS + "); "
+        "die BDO-Zusammenfassung des § 7 Abs. 2 nennt keine; Satz und Wortlaut nicht verifiziert",
+        SourceKind.UNVERIFIED,
+        _V2022,
+        "nach dieser Quelle bleiben danach nicht gelieferte Unterlagen ausgeschlossen und der MD "
+        "begutachtet nach Aktenlage; da der Wortlaut nicht verifiziert ist, bleibt die "
+        "8-Wochen-Frist (documents) die maßgebliche",
     ),
     _rule(
         "data_correction",
@@ -249,6 +276,28 @@ _ALL = (
         "§ 5 Abs. 6 S. 2 PrüfvV 2017 (" + _FLIPBOOK + ")",
         SourceKind.TEXT,
         _V2017,
+    ),
+    _rule(
+        "invoice_correction",
+        "Korrektur der Rechnung nach Einigung im Falldialog (Frist nicht verifiziert)",
+        "Einigung im Falldialog",
+        4,
+        Unit.WEEKS,
+        "Krankenhaus",
+        _P11 + "; vorläufig die 4 Wochen aus § 5 Abs. 6 S. 2 PrüfvV 2017",
+        SourceKind.UNVERIFIED,
+        _V2022,
+    ),
+    _rule(
+        "invoice_correction_eroerterung",
+        "Korrektur der Rechnung nach Einigung im Erörterungsverfahren (Frist nicht verifiziert)",
+        "Einigung im Erörterungsverfahren (§ 9 PrüfvV 2022)",
+        4,
+        Unit.WEEKS,
+        "Krankenhaus",
+        _P11 + "; vorläufig 4 Wochen wie § 5 Abs. 6 S. 2 und § 10 S. 3 PrüfvV 2017",
+        SourceKind.UNVERIFIED,
+        _V2022,
     ),
     _rule(
         "md_commission",
@@ -379,21 +428,33 @@ ALL_RULES: tuple[Rule, ...] = _ALL
 
 
 def configure(
-    overrides: Mapping[tuple[str, PruefvV], Period],
+    overrides: Mapping[tuple[str, PruefvV], Period | None],
 ) -> Mapping[tuple[str, PruefvV], Rule]:
     """:data:`RULES` with some periods replaced by the hospital's reading.
 
-    Meant for rules whose wording is not public (``source_kind`` summary or paraphrase): the
-    changed rule keeps its source and says that the period was configured. An unknown
-    ``(key, version)`` raises ``KeyError``.
+    Meant for rules whose wording is not public (``source_kind`` summary, paraphrase or
+    unverified): the changed rule keeps its source and says that the period was configured.
+    ``None`` drops a rule whose wording is not verified (:attr:`SourceKind.UNVERIFIED`), e.g. a
+    hospital that does not rely on the PrüfvV 2022 Nachfrist; any other rule cannot be dropped
+    (``ValueError``). An unknown ``(key, version)`` raises ``KeyError``.
 
     >>> book = configure({("eroerterung_documents", PruefvV.V2022): Period(amount=6, unit=Unit.WEEKS)})
     >>> str(book[("eroerterung_documents", PruefvV.V2022)].period)
     '6 Wochen'
+    >>> ("documents_late", PruefvV.V2022) in configure({("documents_late", PruefvV.V2022): None})
+    False
     """
     book = dict(RULES)
     for (key, version), period in overrides.items():
         rule = book[(key, version)]
+        if period is None:
+            if rule.source_kind is not SourceKind.UNVERIFIED:
+                raise ValueError(
+                    f"{key} ({version.value}) rests on {rule.source_kind.value}; only a rule whose "
+                    "wording is not verified can be switched off"
+                )
+            del book[(key, version)]
+            continue
         book[(key, version)] = attrs.evolve(
             rule,
             period=period,

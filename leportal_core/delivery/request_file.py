@@ -26,6 +26,7 @@ from leportal_core.delivery.model import DeliveryDocument, DeliveryRequest, Requ
 from leportal_core.document import Document
 from leportal_core.errors import FormatError, Location, Problem, ValidationError
 from leportal_core.files import open_input
+from leportal_core.validation import parse_iso_date
 
 __all__ = ["load_request", "parse_request"]
 
@@ -39,9 +40,8 @@ def _problem(*, code: str, message: str, pointer: str, source: str | None) -> Pr
 def _date(value: Any, pointer: str, source: str | None, problems: list[Problem]) -> dt.date | None:
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+    parsed = parse_iso_date(value)
+    if parsed is None:
         problems.append(
             _problem(
                 code="delivery.request.date",
@@ -51,6 +51,7 @@ def _date(value: Any, pointer: str, source: str | None, problems: list[Problem])
             )
         )
         return None
+    return parsed
 
 
 def _category(

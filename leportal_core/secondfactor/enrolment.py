@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import secrets
-import unicodedata
 from urllib.parse import parse_qs, quote, urlsplit
 
 import segno
@@ -26,6 +25,7 @@ from leportal_core.secondfactor.policy import (
     decode_secret,
     encode_secret,
 )
+from leportal_core.validation import is_printable
 
 __all__ = [
     "MAX_ACCOUNT_LENGTH",
@@ -48,10 +48,6 @@ def new_secret(algorithm: Algorithm = Algorithm.SHA1) -> bytes:
     return secrets.token_bytes(_SEED_BYTES[algorithm])
 
 
-def _printable(text: str) -> bool:
-    return all(unicodedata.category(ch)[0] != "C" for ch in text)
-
-
 def check_account(account: str) -> str:
     """The account name unchanged, or :class:`SecondFactorInputError` (empty, too long, control
     characters)."""
@@ -60,7 +56,7 @@ def check_account(account: str) -> str:
             f"an account name has 1..{MAX_ACCOUNT_LENGTH} characters",
             [Problem(code="secondfactor.account.invalid", message="account name length")],
         )
-    if not _printable(account):
+    if not is_printable(account, strict=True):
         raise SecondFactorInputError(
             "the account name contains control characters",
             [Problem(code="secondfactor.account.invalid", message="control characters")],
@@ -72,7 +68,7 @@ def check_issuer(issuer: str) -> str:
     """The issuer unchanged, or :class:`SecondFactorInputError`: the Key Uri Format forbids a colon
     in the issuer because it separates issuer and account in the label."""
     problems = []
-    if not 0 < len(issuer) <= 128 or not _printable(issuer):
+    if not 0 < len(issuer) <= 128 or not is_printable(issuer, strict=True):
         problems.append(
             Problem(code="secondfactor.issuer.invalid", message="1..128 printable characters")
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from leportal_core.errors import InvalidIdentifier, Location, Problem, ValidationError
+from leportal_core.errors import Location, Problem, ValidationError
+from leportal_core.validation import identifier_problems, text_problems
 
 __all__ = [
     "MAX_NAME",
@@ -20,8 +21,6 @@ __all__ = [
 
 MAX_NAME = 200
 MAX_TEXT = 20_000
-# C0/C1 control characters other than TAB, LF and CR: they do not print and break PDF and GDT.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # RFC 5322 "addr-spec" reduced to what KIM addresses use (gematik: local@domain.kim.telematik).
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
@@ -40,34 +39,15 @@ def check_text(
     multiline: bool = False,
 ) -> list[Problem]:
     """Mandatory (non-blank), bounded, printable text; line breaks only where ``multiline``."""
-    if not isinstance(value, str):
-        return [
-            problem(
-                code="therapy.type",
-                message=f"expected text, got {type(value).__name__}",
-                pointer=pointer,
-            )
-        ]
-    found = []
-    if required and not value.strip():
-        found.append(problem(code="therapy.required", message="must not be empty", pointer=pointer))
-    if len(value) > max_length:
-        found.append(
-            problem(
-                code="therapy.too_long",
-                message=f"{len(value)} characters, at most {max_length}",
-                pointer=pointer,
-            )
-        )
-    if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
-        found.append(
-            problem(
-                code="therapy.control_character",
-                message="contains a control character",
-                pointer=pointer,
-            )
-        )
-    return found
+    return text_problems(
+        value,
+        "therapy.text",
+        label=pointer.rsplit("/", 1)[-1] or "text",
+        location=Location(pointer=pointer),
+        max_length=max_length,
+        required=required,
+        multiline=multiline,
+    )
 
 
 def check_email(value: str | None, pointer: str) -> list[Problem]:
@@ -77,7 +57,7 @@ def check_email(value: str | None, pointer: str) -> list[Problem]:
     if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value):
         return [
             problem(
-                code="therapy.address",
+                code="therapy.address.invalid",
                 message="not an e-mail/KIM address (local@domain)",
                 pointer=pointer,
             )
@@ -91,13 +71,9 @@ def check_identifier(
     """``None`` or an identifier in compact, valid form (e.g. ``ik.validate``)."""
     if value is None:
         return []
-    try:
-        compact = validate(value)
-    except InvalidIdentifier as exc:
-        return [problem(code, f"{label} invalid: {exc.problems[0].message}", pointer)]
-    if compact != value:
-        return [problem(code, f"{label} must be given in compact form {compact!r}", pointer)]
-    return []
+    return identifier_problems(
+        value, validate, code, label=label, location=Location(pointer=pointer), scheme_codes=False
+    )
 
 
 def raise_if(found: list[Problem], what: str) -> None:

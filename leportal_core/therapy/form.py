@@ -9,7 +9,6 @@ German values (``"fortsetzen"``, ``"Einzeltherapie"``).
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -29,6 +28,7 @@ from leportal_core.therapy.model import (
     Therapist,
     TherapyReport,
 )
+from leportal_core.validation import parse_iso_date
 
 __all__ = [
     "FORM",
@@ -184,11 +184,8 @@ class _Reader:
         value = self.text(key)
         if value is None:
             return None
-        try:
-            if len(value) != 10:
-                raise ValueError(value)
-            return dt.date.fromisoformat(value)
-        except ValueError:
+        parsed = parse_iso_date(value)
+        if parsed is None:
             self.found.append(
                 problem(
                     code="therapy.form.date",
@@ -197,6 +194,7 @@ class _Reader:
                 )
             )
             return None
+        return parsed
 
     def choice(self, key: str, kind: type[E], optional: bool = False) -> Any:
         value = self.text(key, optional)

@@ -28,6 +28,7 @@ from leportal_core.therapy._checks import (
     problem,
     raise_if,
 )
+from leportal_core.validation import is_date
 
 __all__ = [
     "Address",
@@ -92,7 +93,7 @@ class Address:
         if not isinstance(self.postal_code, str) or not _POSTAL_CODE.match(self.postal_code):
             found.append(
                 problem(
-                    code="therapy.postal_code",
+                    code="therapy.postal_code.invalid",
                     message="Postleitzahl has 5 digits",
                     pointer="/postal_code",
                 )
@@ -118,7 +119,9 @@ class Practice:
 
     def __attrs_post_init__(self) -> None:
         found = check_text(self.name, "/name")
-        found += check_identifier(self.ik, "/ik", ik.validate, code="therapy.ik", label="IK")
+        found += check_identifier(
+            self.ik, "/ik", ik.validate, code="therapy.ik.invalid", label="IK"
+        )
         if self.ik is None:
             found.append(
                 problem(code="therapy.required", message="the practice needs its IK", pointer="/ik")
@@ -163,7 +166,7 @@ class Patient:
         found = check_text(self.patient_id, "/patient_id", max_length=60)
         found += check_text(self.family_name, "/family_name")
         found += check_text(self.given_name, "/given_name")
-        if not isinstance(self.birth_date, dt.date) or isinstance(self.birth_date, dt.datetime):
+        if not is_date(self.birth_date):
             found.append(
                 problem(
                     code="therapy.type",
@@ -172,7 +175,7 @@ class Patient:
                 )
             )
         found += check_identifier(
-            self.kvnr, "/kvnr", kvnr.validate, code="therapy.kvnr", label="KVNR"
+            self.kvnr, "/kvnr", kvnr.validate, code="therapy.kvnr.invalid", label="KVNR"
         )
         raise_if(found, "patient")
 
@@ -190,7 +193,7 @@ class Doctor:
         found = check_text(self.name, "/name")
         found += check_email(self.kim_address, "/kim_address")
         found += check_identifier(
-            self.lanr, "/lanr", lanr.validate, code="therapy.lanr", label="LANR"
+            self.lanr, "/lanr", lanr.validate, code="therapy.lanr.invalid", label="LANR"
         )
         raise_if(found, "doctor")
 
@@ -210,9 +213,7 @@ class Prescription:
 
     def __attrs_post_init__(self) -> None:
         found: list[Problem] = []
-        if not isinstance(self.verordnungsdatum, dt.date) or isinstance(
-            self.verordnungsdatum, dt.datetime
-        ):
+        if not is_date(self.verordnungsdatum):
             found.append(
                 problem(
                     code="therapy.type",
@@ -232,7 +233,7 @@ class Prescription:
             if not isinstance(code, str) or not _ICD10.match(code):
                 found.append(
                     problem(
-                        code="therapy.icd10",
+                        code="therapy.icd10.invalid",
                         message="not an ICD-10-GM code (e.g. M54.5)",
                         pointer=f"/icd10_codes/{index}",
                     )
@@ -242,7 +243,7 @@ class Prescription:
         ):
             found.append(
                 problem(
-                    code="therapy.diagnosegruppe",
+                    code="therapy.diagnosegruppe.invalid",
                     message="not a Diagnosegruppe (e.g. WS, EX, SP1)",
                     pointer="/diagnosegruppe",
                 )
@@ -264,7 +265,7 @@ class Prescription:
         if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= 99:
             found.append(
                 problem(
-                    code="therapy.units",
+                    code="therapy.units.invalid",
                     message="Behandlungseinheiten must be 1 to 99",
                     pointer="/behandlungseinheiten",
                 )
@@ -307,7 +308,7 @@ class Recommendation:
             if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 52:
                 found.append(
                     problem(
-                        code="therapy.pause_weeks",
+                        code="therapy.pause_weeks.invalid",
                         message="a pause needs 1 to 52 weeks",
                         pointer="/pause_weeks",
                     )
@@ -315,7 +316,7 @@ class Recommendation:
         elif weeks is not None:
             found.append(
                 problem(
-                    code="therapy.pause_weeks",
+                    code="therapy.pause_weeks.invalid",
                     message="pause weeks only when pausieren",
                     pointer="/pause_weeks",
                 )
@@ -355,7 +356,7 @@ class TherapyReport:
         if isinstance(self.report_id, str) and not re.fullmatch(r"[A-Za-z0-9._-]*", self.report_id):
             found.append(
                 problem(
-                    code="therapy.report_id",
+                    code="therapy.report_id.invalid",
                     message="letters, digits, '.', '_' and '-' only",
                     pointer="/report_id",
                 )
@@ -364,7 +365,7 @@ class TherapyReport:
             found += check_text(
                 getattr(self, name), f"/{name}", max_length=MAX_TEXT, multiline=True
             )
-        if not isinstance(self.created, dt.date) or isinstance(self.created, dt.datetime):
+        if not is_date(self.created):
             found.append(
                 problem(
                     code="therapy.type", message="Berichtsdatum must be a date", pointer="/created"
@@ -374,7 +375,7 @@ class TherapyReport:
             if self.created < self.prescription.verordnungsdatum:
                 found.append(
                     problem(
-                        code="therapy.date_order",
+                        code="therapy.date.order",
                         message="report dated before the Verordnung",
                         pointer="/created",
                     )
@@ -384,7 +385,7 @@ class TherapyReport:
             ):
                 found.append(
                     problem(
-                        code="therapy.date_order",
+                        code="therapy.date.order",
                         message="Geburtsdatum after the Verordnungsdatum",
                         pointer="/patient/birth_date",
                     )

@@ -293,7 +293,7 @@ def store_error(exc: sqlite3.Error, doing: str) -> TherapyStoreError:
 
 
 def _kind(*, code: str, hint: str) -> tuple[str, str]:
-    # the keyword form lets the doc-drift test (tests/test_problem_codes_documented.py) find codes
+    # the keyword form lets the registry test (tests/test_problem_registry.py) find codes
     return code, hint
 
 

@@ -9,6 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from leportal_conformance import cli as conformance_cli
 from leportal_conformance import plugin
 from leportal_conformance.runner import certify
 from leportal_core.demo import DemoContext, DemoStep
@@ -117,8 +118,8 @@ def test_demo_step_certifies_into_the_demo_output(
     assert step.title == "Certify the FHIR adapter with the conformance suite"
     said: list[str] = []
     # Stand the toy in for fhir, so the test does not depend on what is installed.
-    monkeypatch.setattr(plugin, "_adapter_installed", lambda name: name == "fhir")
-    monkeypatch.setattr(plugin, "certify", lambda spec, **kwargs: certify(TOY, **kwargs))
+    monkeypatch.setattr(conformance_cli, "_adapter_installed", lambda name: name == "fhir")
+    monkeypatch.setattr(conformance_cli, "certify", lambda spec, **kwargs: certify(TOY, **kwargs))
     step.run(
         DemoContext(
             samples=tmp_path, out=tmp_path / "demo", pm=new_plugin_manager(), say=said.append
@@ -132,7 +133,7 @@ def test_demo_step_certifies_into_the_demo_output(
 
 def test_demo_step_without_fhir_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     said: list[str] = []
-    monkeypatch.setattr(plugin, "_adapter_installed", lambda name: False)
+    monkeypatch.setattr(conformance_cli, "_adapter_installed", lambda name: False)
     demo_step().run(
         DemoContext(samples=tmp_path, out=tmp_path, pm=new_plugin_manager(), say=said.append)
     )

@@ -24,10 +24,11 @@ import pytest
 from click.testing import CliRunner
 
 from leportal_core.cli import build_cli
+from leportal_core.cli.lazy import LazyCommand
 from leportal_core.cli.params import DATE, InputPath
 from leportal_core.plugins import load_entry_point_plugins, new_plugin_manager
 
-INPUT_CODES = {"input.missing", "input.unreadable", "input.not_regular"}
+INPUT_CODES = {"input.file.missing", "input.file.unreadable", "input.not_regular"}
 # Every installed plug-in's group must be in the tree, or the walk proves little.
 EXPECTED_GROUPS = {"archive", "conformance", "fhir", "qpr", "therapy"}
 
@@ -49,8 +50,7 @@ CLI = _cli()
 def _leaves(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     ctx = click.Context(group)
     for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        assert command is not None, name
+        command = _resolved(group.get_command(ctx, name))
         if isinstance(command, click.Group):
             yield from _leaves(command, (*path, name))
         else:
@@ -61,10 +61,14 @@ def _command(path: tuple[str, ...]) -> click.Command:
     command: click.Command = CLI
     for name in path:
         assert isinstance(command, click.Group)
-        found = command.get_command(click.Context(command), name)
-        assert found is not None
-        command = found
+        command = _resolved(command.get_command(click.Context(command), name))
     return command
+
+
+def _resolved(command: click.Command | None) -> click.Command:
+    """The real command behind a lazy placeholder (imported only when it runs)."""
+    assert command is not None
+    return command.resolve() if isinstance(command, LazyCommand) else command
 
 
 LEAVES = sorted(_leaves(CLI))
@@ -208,7 +212,7 @@ def test_bad_arguments_are_exit_2_with_one_envelope(path: tuple[str, ...], tmp_p
     assert unknown.exit_code == 2, unknown.output
     data = _envelope(unknown.stdout)
     assert data["ok"] is False
-    assert [p["code"] for p in data["problems"]] == ["cli.usage"]
+    assert [p["code"] for p in data["problems"]] == ["cli.usage.invalid"]
     assert "--no-such-option" in data["problems"][0]["message"]
     text = _run([*_argv(path, tmp_path), "--no-such-option"])
     assert text.exit_code == 2
@@ -217,7 +221,7 @@ def test_bad_arguments_are_exit_2_with_one_envelope(path: tuple[str, ...], tmp_p
     if any(p.required for p in _command(path).params):
         missing = _run([*path, "--json"])
         assert missing.exit_code == 2, missing.output
-        assert [p["code"] for p in _envelope(missing.stdout)["problems"]] == ["cli.usage"]
+        assert [p["code"] for p in _envelope(missing.stdout)["problems"]] == ["cli.usage.invalid"]
 
 
 def test_a_bad_date_is_a_usage_error_and_both_spellings_work(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 import sys
 import types
@@ -9,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from leportal_core import (
@@ -20,6 +22,7 @@ from leportal_core import (
     hookimpl,
     hookspecs,
 )
+from leportal_core.cases.events import CaseEvent
 from leportal_core.plugins import (
     collect_codecs,
     get_plugin_manager,
@@ -27,6 +30,7 @@ from leportal_core.plugins import (
     new_plugin_manager,
     register_plugins,
 )
+from leportal_core.secondfactor.passcodes import PasscodeDelivery
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 DOCUMENT = Document(
@@ -34,13 +38,30 @@ DOCUMENT = Document(
 )
 
 
-def test_every_hook_is_documented() -> None:
-    """Doc-drift test (as datasette has): each hookspec has its own section in docs/plugins.md."""
+def test_every_hook_is_documented_with_its_signature() -> None:
+    """Doc-drift test (datasette's model): each hookspec has a section in docs/plugins.md whose
+    heading is the hook's call signature, argument names in order."""
     text = (DOCS / "plugins.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^### `(leportal_\w+)", text, flags=re.MULTILINE))
-    specs = {name for name in dir(hookspecs) if name.startswith("leportal_")}
+    documented = {
+        name: tuple(arg.strip() for arg in args.split(",") if arg.strip())
+        for name, args in re.findall(r"^### `(leportal_\w+)\(([^)]*)\)`", text, flags=re.MULTILINE)
+    }
+    specs = {
+        name: tuple(inspect.signature(getattr(hookspecs, name)).parameters)
+        for name in dir(hookspecs)
+        if name.startswith("leportal_")
+    }
     assert specs, "no hookspecs found"
     assert specs == documented
+
+
+@pytest.mark.parametrize("cls", [CaseEvent, PasscodeDelivery], ids=lambda cls: cls.__name__)
+def test_hook_argument_fields_are_documented(cls: type) -> None:
+    """docs/plugins.md lists exactly the fields a hook's argument has, in order."""
+    text = (DOCS / "plugins.md").read_text(encoding="utf-8").replace("\n", " ")
+    listed = re.search(rf"`{cls.__module__}\.{cls.__name__}`: ((?:`\w+`(?:, )?)+)", text)
+    assert listed is not None, f"{cls.__name__} has no field list in docs/plugins.md"
+    assert re.findall(r"`(\w+)`", listed.group(1)) == [f.name for f in attrs.fields(cls)]
 
 
 def test_fallback_classification_asks_for_review() -> None:
@@ -106,7 +127,8 @@ def _adapter(*codecs: object) -> object:
 def test_codecs_are_collected_by_name() -> None:
     pm = new_plugin_manager()
     register_plugins(pm, [("toy", _adapter(_Codec()))])
-    assert list(collect_codecs(pm)) == ["toy.document"]
+    # The core's billing codec comes from the built-in plug-in, as a third party's would.
+    assert sorted(collect_codecs(pm)) == ["billing.mass_provisional_v1", "toy.document"]
 
 
 def test_duplicate_codec_names_are_refused() -> None:
@@ -129,7 +151,7 @@ def test_malformed_codec_is_refused_with_reasons() -> None:
 
 def test_allow_list_controls_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEPORTAL_PLUGINS", "")
-    assert collect_codecs(get_plugin_manager()) == {}
+    assert list(collect_codecs(get_plugin_manager())) == ["billing.mass_provisional_v1"]  # built-in
     monkeypatch.setenv("LEPORTAL_PLUGINS", "fhir")
     pm = get_plugin_manager()
     assert "fhir.document_reference" in collect_codecs(pm)

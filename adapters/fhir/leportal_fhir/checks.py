@@ -80,7 +80,7 @@ def isik_problems(
     """Every ISiK rule ``resource`` breaks (errors) and every slip worth a look (warnings)."""
     found = _Findings(pointer)
     if not isinstance(resource, Mapping) or resource.get("resourceType") != "DocumentReference":
-        found.add("fhir.resource_type", "not a DocumentReference", "/resourceType")
+        found.add("fhir.resource_type.invalid", "not a DocumentReference", "/resourceType")
         return found.items
     table = (options or IsikOptions()).kdl_table()
     _master_identifier(resource, found)

@@ -282,7 +282,7 @@ def _read_resource(
         return {}
     if root.get("resourceType") != "DocumentReference":
         problems.add(
-            "fhir.resource_type",
+            "fhir.resource_type.invalid",
             f"resourceType must be 'DocumentReference', got {root.get('resourceType')!r}",
             "/resourceType",
         )
@@ -290,7 +290,7 @@ def _read_resource(
     status = root.get("status")
     if status not in _STATUSES:
         problems.add(
-            "fhir.status",
+            "fhir.status.invalid",
             f"status must be one of {', '.join(_STATUSES)}, got {status!r}",
             "/status",
         )
@@ -380,11 +380,11 @@ def _read_reference(
             "value",
             f"{pointer}/identifier",
             problems,
-            code="fhir.reference",
+            code="fhir.reference.invalid",
             required=True,
         )
     literal = _string(
-        reference, "reference", pointer, problems, code="fhir.reference", required=True
+        reference, "reference", pointer, problems, code="fhir.reference.invalid", required=True
     )
     if literal is None:
         return None
@@ -395,7 +395,7 @@ def _read_reference(
     kind, ident = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", "")
     if kind != resource_type or not ident:
         problems.add(
-            "fhir.reference",
+            "fhir.reference.invalid",
             f"reference must look like '{resource_type}/<id>', got {literal!r}",
             f"{pointer}/reference",
         )

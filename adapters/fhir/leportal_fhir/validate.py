@@ -85,7 +85,7 @@ def _one(
     resource: Any, pointer: str, binaries: dict[str, bytes], options: IsikOptions | None
 ) -> list[Problem]:
     found = list(isik_problems(resource, options=options, pointer=pointer))
-    if any(p.code == "fhir.resource_type" for p in found):
+    if any(p.code == "fhir.resource_type.invalid" for p in found):
         return found
     try:
         read_resource(resource, pointer=pointer, resolve=binaries.get)

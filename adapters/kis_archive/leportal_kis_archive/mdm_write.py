@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import unicodedata
 from collections.abc import Callable
 
 from leportal_core import Document, Location, Problem, ValidationError
 from leportal_core import clock as core_clock
+from leportal_core.validation import is_printable
 from leportal_kis_archive.config import KdlSource, MdmConfig
 from leportal_kis_archive.er7 import escape
 from leportal_kis_archive.media import ed_from_media_type
@@ -155,7 +155,7 @@ def _check(message: ArchiveMessage) -> None:
     ):
         value = getattr(message, name)
         # Control characters would end a segment (CR, LF) or an MLLP frame (VT, FS) early.
-        if value is not None and any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        if value is not None and not is_printable(value):
             problems.append(
                 Problem(
                     code="kis_archive.export.characters",

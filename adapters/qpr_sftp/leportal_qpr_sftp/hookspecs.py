@@ -3,15 +3,21 @@
 A hookspec rather than a Python callback, so a host that already plugs into leportal (case
 events, passcode delivery) receives reports the same way, and several listeners (archive import,
 worklist item, e-mail to the Pflegedienstleitung) can coexist. The spec is added to the plug-in
-manager by :func:`add_hookspecs` whenever the pickup runs; the core's hookspecs stay untouched.
+manager by the adapter's ``leportal_addhooks`` as soon as the adapter is registered (so a host's
+listener validates), and by :func:`add_hookspecs` whenever the pickup runs on a manager without
+the adapter; the core's hookspecs stay untouched.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
 from leportal_core.hookspecs import hookspec
-from leportal_qpr_sftp.model import FetchedReport
+
+if TYPE_CHECKING:
+    from leportal_qpr_sftp.model import FetchedReport
 
 __all__ = ["HOOK_NAME", "add_hookspecs", "leportal_qpr_report_fetched"]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from leportal_core.validation import is_printable
+
 __all__ = ["MAX_NAME_BYTES", "check_remote_name", "local_name", "numbered"]
 
 MAX_NAME_BYTES = 200  # leaves room for " (n)" and ".pdf" within the usual 255-byte limit
@@ -33,7 +35,8 @@ def check_remote_name(name: str) -> str | None:
         return "contains a path separator"
     if name in {".", ".."}:
         return "is a relative folder reference"
-    if any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs"} for c in name):
+    # The kit's strict rule (every C* category), plus the line and paragraph separators (Zl, Zp).
+    if not is_printable(name, strict=True) or "\u2028" in name or "\u2029" in name:
         return "contains control or invisible formatting characters"
     if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
         return f"is longer than {MAX_NAME_BYTES} bytes"

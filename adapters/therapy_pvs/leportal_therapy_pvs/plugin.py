@@ -1,16 +1,25 @@
-"""The plug-in object of the ``therapy_pvs`` adapter (entry point ``leportal.adapters: therapy_pvs``)."""
+"""The plug-in object of the ``therapy_pvs`` adapter (entry point ``leportal.adapters: therapy_pvs``).
+
+Every hook imports what it needs when it is called: building a plug-in manager imports this
+module only, not fpdf2, the command line or the demo.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
-
-from leportal_core import Codec, hookimpl
-from leportal_core.demo import DemoStep
+from leportal_core.hookspecs import hookimpl
 from leportal_therapy_pvs import __version__
-from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResultCodec, ReportJsonCodec
+
+if TYPE_CHECKING:
+    import click
+
+    from leportal_core.codec import Codec
+    from leportal_core.demo import DemoStep
+
+if TYPE_CHECKING:
+    from leportal_core.problems import Section
 
 ADAPTER_NAME = "therapy_pvs"
 __all__ = [
@@ -19,12 +28,15 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_register_problem_codes",
 ]
 
 
 @hookimpl
 def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
     """Patient ⇄ GDT 6301, result ⇄ GDT 6310, report ⇄ JSON report form."""
+    from leportal_therapy_pvs.codecs import GdtPatientCodec, GdtResultCodec, ReportJsonCodec
+
     register(GdtPatientCodec())
     register(GdtResultCodec())
     register(ReportJsonCodec())
@@ -32,10 +44,16 @@ def leportal_register_codecs(register: Callable[[Codec[Any]], None]) -> None:
 
 @hookimpl
 def leportal_register_commands(cli: click.Group) -> None:
-    """``leportal therapy render|send|history|gdt``."""
-    from leportal_therapy_pvs.cli import therapy
+    """``leportal therapy render|send|history|gdt``, imported when it runs."""
+    from leportal_core.cli.lazy import LazyCommand
 
-    cli.add_command(therapy)
+    cli.add_command(
+        LazyCommand(
+            "therapy",
+            "leportal_therapy_pvs.cli:therapy",
+            "eTherapiebericht: render, send over KIM, Versandhistorie, GDT.",
+        )
+    )
 
 
 @hookimpl
@@ -45,3 +63,12 @@ def leportal_demo_steps(register: Callable[[DemoStep], None]) -> None:
 
     for step in steps():
         register(step)
+
+
+@hookimpl
+def leportal_register_problem_codes(register: Callable[[Section], None]) -> None:
+    """Declare this adapter's problem codes (plain data in ``problem_codes.py``)."""
+    from leportal_therapy_pvs.problem_codes import SECTIONS
+
+    for section in SECTIONS:
+        register(section)

@@ -151,7 +151,7 @@ def read_bytes_of(document: Document) -> bytes:
         ("hash", "fhir.attachment.hash_mismatch"),
         ("size", "fhir.attachment.size_mismatch"),
         ("base64", "fhir.attachment.data"),
-        ("resource_type", "fhir.resource_type"),
+        ("resource_type", "fhir.resource_type.invalid"),
         ("content", "fhir.content.count"),
     ],
 )
@@ -245,7 +245,7 @@ def test_cli_validate(tmp_path: Path) -> None:
     missing = runner.invoke(_root(), ["fhir", "validate", str(tmp_path / "nope.json")])
     assert missing.exit_code == 2
     assert "Traceback" not in missing.output
-    assert "input.missing" in missing.output
+    assert "input.file.missing" in missing.output
 
 
 def test_imported_documents_classify_with_their_ihe_codes() -> None:

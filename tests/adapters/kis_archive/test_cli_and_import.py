@@ -63,7 +63,7 @@ def test_junk_files_never_show_a_traceback(tmp_path: Path, junk: bytes) -> None:
     # A path that is not there is refused before anything is read, as by every command: exit 2.
     missing = invoke("archive", "import", str(path), str(tmp_path / "missing.hl7"))
     assert missing.exit_code == 2, missing.output  # type: ignore[attr-defined]
-    assert "input.missing" in missing.output  # type: ignore[attr-defined]
+    assert "input.file.missing" in missing.output  # type: ignore[attr-defined]
 
 
 def test_export_then_import_through_the_cli(tmp_path: Path) -> None:

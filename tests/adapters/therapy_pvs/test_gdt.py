@@ -155,7 +155,7 @@ def test_model_problems_carry_the_gdt_line() -> None:
         line("3103", b"01012000"), line("3105", b"A123456789"),
     )  # fmt: skip
     # an invalid KVNR is dropped with a warning now (issue 16.15), not an error
-    assert problems(data) == [("therapy.required", 5, "3101")]
+    assert problems(data) == [("therapy.text.empty", 5, "3101")]
 
 
 def test_second_record_and_non_bytes() -> None:

@@ -35,9 +35,7 @@ DECODE_CASES: dict[str, Callable[[], Case]] = {
     "billing.value.too_long": lambda: _mass(
         replace_line(_v(), 2, b";Muster;", b";" + b"M" * 51 + b";")
     ),
-    "billing.value.control_character": lambda: _mass(
-        replace_line(_v(), 2, b";Muster;", b";Mu\x07ster;")
-    ),
+    "billing.value.characters": lambda: _mass(replace_line(_v(), 2, b";Muster;", b";Mu\x07ster;")),
     "billing.value.code": lambda: _mass(replace_line(_v(), 2, b";Tag;", b";Woche;")),
     "billing.value.decimal": lambda: _mass(replace_line(_v(), 2, b";22,00;", b";22.00;")),
     "billing.value.scale": lambda: _mass(replace_line(_v(), 2, b";22,00;", b";22,000;")),

@@ -22,6 +22,7 @@ API_ONLY = {
     "billing.record.empty": "encoding only",
     "billing.record.unknown": "encoding only",
     "billing.record.unencodable": "encoding only",
+    "billing.codec.type": "the codec's encode only (tests/core/billing/test_codec.py)",
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 from leportal_core import hookspecs
 from leportal_core.billing import BillingCodec, BillingFile, decode
 from leportal_core.billing import codec as codec_module
-from leportal_core.errors import FormatError
+from leportal_core.errors import FormatError, ValidationError
 from leportal_core.plugins import codec_shape_problems, collect_codecs
 from tests.core.billing.helpers import MASS, valid_bytes
 
@@ -20,6 +20,13 @@ def test_codec_round_trip_and_shape() -> None:
     assert codec.decode(codec.encode(document)) == document
     with pytest.raises(FormatError):
         codec.decode(b"\xff\xfe")
+
+
+@pytest.mark.parametrize("foreign", [None, b"", [], "Rechnung"])
+def test_codec_refuses_to_encode_a_foreign_object(foreign: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        BillingCodec(MASS).encode(foreign)  # type: ignore[arg-type]
+    assert [p.code for p in caught.value.problems] == ["billing.codec.type"]
 
 
 def test_codec_is_registered_through_the_hook() -> None:

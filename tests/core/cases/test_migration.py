@@ -50,6 +50,16 @@ def test_old_cases_are_carried_over_and_reprojected(tmp_path: Path) -> None:
         assert entries == [
             ("case-2", "documents", "A3", D(2026, 4, 7), ("Entlassungsbericht", "OP-Bericht")),
             ("case-2", "documents", "A4", D(2026, 4, 27), ("Pflegedokumentation",)),
+            # PrüfvV 2022 Nachfrist (3 Wochen, not verified): Di 07.04. + 21 = Di 28.04.2026,
+            # Mo 27.04. + 21 = Mo 18.05.2026
+            (
+                "case-2",
+                "documents_late",
+                "A3",
+                D(2026, 4, 28),
+                ("Entlassungsbericht", "OP-Bericht"),
+            ),
+            ("case-2", "documents_late", "A4", D(2026, 5, 18), ("Pflegedokumentation",)),
         ]
         # case-3: a request without items, answered by an old delivery: discharged
         assert [r.discharged for r in request_status(store.view("case-3"))] == [True]

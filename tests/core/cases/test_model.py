@@ -37,7 +37,7 @@ def test_bad_iks_and_kvnr_are_all_reported() -> None:
         opened(hospital_ik="260326823", kasse_ik="12", kvnr="A123456781", case_number=" ")
     codes = {(p.code, p.location.field) for p in caught.value.problems}
     assert codes == {
-        ("cases.field.missing", "case_number"),
+        ("cases.field.empty", "case_number"),
         ("ik.checksum", "hospital_ik"),
         ("ik.length", "kasse_ik"),
         ("kvnr.checksum", "kvnr"),

@@ -210,11 +210,12 @@ def test_paging_returns_counts(store: CaseStore) -> None:
             case_id, Unterlagenanforderung(received=D(2026, 2, 9 + n), items=("x",)), actor="kis"
         )
     today = D(2026, 3, 30)
-    everything = store.due_within(30, today=today)
-    pages = [store.due_within(30, today=today, limit=2, offset=o) for o in (0, 2, 4)]
+    # 20 days: the five documents deadlines (07.04.–10.04.), not their Nachfristen (28.04.–)
+    everything = store.due_within(20, today=today)
+    pages = [store.due_within(20, today=today, limit=2, offset=o) for o in (0, 2, 4)]
     assert [e for page in pages for e in page] == everything
     assert [len(p) for p in pages] == [2, 2, 1]
-    assert store.count_due_within(30, today=today) == len(everything) == 5
+    assert store.count_due_within(20, today=today) == len(everything) == 5
     with pytest.raises(CaseValidationError) as caught:
         store.due_within(30, today=today, limit=0)
     assert caught.value.code == "cases.query.page"

@@ -4,13 +4,17 @@
   event of :data:`DISCHARGED_BY` for its rule (or the closing), and a documents deadline only
   when its request has nothing missing (or the Gutachten/closing ended the audit);
 - replaying the (JSON round-tripped) events gives the same state;
-- adding an event never moves an existing deadline earlier.
+- adding an event never moves an existing deadline earlier;
+- the store's worklist (what `case due`/`case overdue` read) holds exactly the running
+  deadlines after every event.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -20,6 +24,8 @@ from leportal_core.cases import (
     DISCHARGED_BY,
     CaseClosed,
     CaseEvent,
+    CaseState,
+    CaseStore,
     CaseValidationError,
     CaseView,
     Delivery,
@@ -52,13 +58,16 @@ KP = (Pruefgegenstand.KP000,)
 
 moves = st.lists(
     st.tuples(
-        st.sampled_from([k for k in EventKind if k is not EventKind.OPENED]),
+        # which of the steps allowed now (0-94), or the closing (95-99): sampling any kind
+        # would make almost every sequence end after a few steps (no case got a second request)
+        st.integers(0, 99),
         st.integers(0, 40),  # days after the previous event
         st.integers(0, 7),  # which request
         st.sets(st.sampled_from(POOL)),  # items
         st.booleans(),
     ),
-    max_size=16,
+    min_size=4,
+    max_size=24,
 )
 admissions = st.sampled_from([datetime.date(2019, 5, 1), datetime.date(2026, 1, 5)])
 
@@ -103,8 +112,15 @@ def _step(
     return steps[kind]()  # type: ignore[no-any-return]
 
 
+def _kind(view: CaseView, choice: int) -> EventKind:
+    allowed = sorted(view.allowed - {EventKind.CLOSED}, key=lambda k: k.value)
+    if choice >= 95 or not allowed:
+        return EventKind.CLOSED
+    return allowed[choice % len(allowed)]
+
+
 def _run(
-    admitted: datetime.date, sequence: list[tuple[EventKind, int, int, set[str], bool]]
+    admitted: datetime.date, sequence: list[tuple[int, int, int, set[str], bool]]
 ) -> tuple[list[CaseEvent], list[CaseView]]:
     first = opened(
         stay=Stay(admitted=admitted),
@@ -116,9 +132,12 @@ def _run(
     ]
     views = [apply(CaseView(), events[0])]
     day = admitted + datetime.timedelta(days=20)
-    for kind, gap, pick, items, flag in sequence:
+    for choice, gap, pick, items, flag in sequence:
         day += datetime.timedelta(days=gap)
         view = views[-1]
+        if view.state is CaseState.CLOSED:
+            break
+        kind = _kind(view, choice)
         step = _step(view, kind, day, pick, items, flag)
         if step is None:
             continue
@@ -192,3 +211,33 @@ def test_replaying_the_stored_events_gives_the_same_state(
     ]
     assert replay(stored) == views[-1] == replay(events)
     assert open_deadlines(replay(stored)) == open_deadlines(views[-1])
+
+
+def _worklist(store: CaseStore, today: datetime.date) -> set[tuple[str, str, datetime.date, Any]]:
+    entries = store.overdue(today=today) + store.due_within(3660, today=today)
+    assert store.count_overdue(today=today) + store.count_due_within(3660, today=today) == len(
+        entries
+    )
+    return {(e.rule, e.subject, e.due, e.missing) for e in entries}
+
+
+@settings(max_examples=40, deadline=None)
+@given(admitted=admissions, sequence=moves)
+def test_every_running_deadline_is_on_the_stored_worklist(
+    admitted: datetime.date, sequence: Any
+) -> None:
+    """What `case due` and `case overdue` read (the store's deadline rows) is, after every event,
+    exactly what the case's events say is running: nothing undischarged is missing from them."""
+    events, views = _run(admitted, sequence)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        CaseStore(Path(folder) / "cases.sqlite", create=True) as store,
+    ):
+        case_id = store.open_case(events[0].step, actor="t").case_id  # type: ignore[arg-type]
+        for event, view in zip(events, views, strict=True):
+            if event.sequence > 1:
+                store.record(case_id, event.step, actor="t")
+            # overdue before ``today``, due from it up to 3660 days later: together all
+            today = admitted + datetime.timedelta(days=30 * event.sequence)
+            expected = {(d.rule.key, d.subject, d.due, d.missing) for d in open_deadlines(view)}
+            assert _worklist(store, today) == expected

@@ -71,7 +71,7 @@ def test_missing_file_and_bad_option(tmp_path: Path) -> None:
     assert result.exit_code == 2
     data = json.loads(result.output)
     assert data["ok"] is False
-    assert [p["code"] for p in data["problems"]] == ["input.missing"]
+    assert [p["code"] for p in data["problems"]] == ["input.file.missing"]
     assert data["problems"][0]["location"]["file"] == str(tmp_path / "nope.pdf")
     usage = CliRunner().invoke(cli(), ["pdf", "check", "--max-size", "0", "x.pdf"])
     assert usage.exit_code == 2

@@ -94,7 +94,7 @@ def test_every_problem_with_pointer() -> None:
     assert found == {
         ("therapy.form.unknown_field", "/extra"),
         ("therapy.form.date", "/created"),
-        ("therapy.ik", "/practice/ik"),
+        ("therapy.ik.invalid", "/practice/ik"),
         ("therapy.form.missing", "/patient/birth_date"),
         ("therapy.form.type", "/prescription/behandlungseinheiten"),
         ("therapy.form.enum", "/recommendation/continuation"),
@@ -107,7 +107,7 @@ def test_model_problems_inside_a_buildable_part_are_relocated() -> None:
     with pytest.raises(FormatError) as exc:
         report_from_dict(data)
     assert [(p.code, p.location.pointer) for p in exc.value.problems] == [
-        ("therapy.icd10", "/prescription/icd10_codes/1")
+        ("therapy.icd10.invalid", "/prescription/icd10_codes/1")
     ]
 
 

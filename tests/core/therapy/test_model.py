@@ -38,9 +38,9 @@ def test_practice_collects_every_problem() -> None:
             kim_address="no-at-sign",
         )
     assert codes(exc) == [
-        ("therapy.required", "/name"),
-        ("therapy.ik", "/ik"),
-        ("therapy.address", "/kim_address"),
+        ("therapy.text.empty", "/name"),
+        ("therapy.ik.invalid", "/ik"),
+        ("therapy.address.invalid", "/kim_address"),
     ]
 
 
@@ -52,13 +52,13 @@ def test_ik_must_be_compact() -> None:
             discipline=Discipline.ERGOTHERAPIE,
             address=PRACTICE.address,
         )
-    assert codes(exc) == [("therapy.ik", "/ik")]
+    assert codes(exc) == [("therapy.ik.invalid", "/ik")]
 
 
 def test_address_postal_code() -> None:
     with pytest.raises(ValidationError) as exc:
         Address(street="A", postal_code="1234", city="B")
-    assert codes(exc) == [("therapy.postal_code", "/postal_code")]
+    assert codes(exc) == [("therapy.postal_code.invalid", "/postal_code")]
 
 
 def test_prescription_problems() -> None:
@@ -73,11 +73,11 @@ def test_prescription_problems() -> None:
             therapiefrequenz="1x\x07",
         )
     assert codes(exc) == [
-        ("therapy.icd10", "/icd10_codes/1"),
-        ("therapy.diagnosegruppe", "/diagnosegruppe"),
+        ("therapy.icd10.invalid", "/icd10_codes/1"),
+        ("therapy.diagnosegruppe.invalid", "/diagnosegruppe"),
         ("therapy.required", "/heilmittel"),
-        ("therapy.units", "/behandlungseinheiten"),
-        ("therapy.control_character", "/therapiefrequenz"),
+        ("therapy.units.invalid", "/behandlungseinheiten"),
+        ("therapy.text.characters", "/therapiefrequenz"),
     ]
 
 
@@ -113,7 +113,7 @@ def test_pause_weeks_only_with_pause(
     else:
         with pytest.raises(ValidationError) as exc:
             Recommendation(continuation=continuation, pause_weeks=weeks)
-        assert codes(exc) == [("therapy.pause_weeks", "/pause_weeks")]
+        assert codes(exc) == [("therapy.pause_weeks.invalid", "/pause_weeks")]
 
 
 def test_report_dates_in_order() -> None:
@@ -125,22 +125,25 @@ def test_report_dates_in_order() -> None:
             ),
         )
     assert codes(exc) == [
-        ("therapy.date_order", "/created"),
-        ("therapy.date_order", "/patient/birth_date"),
+        ("therapy.date.order", "/created"),
+        ("therapy.date.order", "/patient/birth_date"),
     ]
 
 
 def test_report_id_characters_and_text_limits() -> None:
     with pytest.raises(ValidationError) as exc:
         report(report_id="a/b", befund="x" * 20_001)
-    assert codes(exc) == [("therapy.report_id", "/report_id"), ("therapy.too_long", "/befund")]
+    assert codes(exc) == [
+        ("therapy.report_id.invalid", "/report_id"),
+        ("therapy.text.too_long", "/befund"),
+    ]
 
 
 def test_single_line_fields_reject_line_breaks_but_texts_allow_them() -> None:
     assert "\n" in report().therapieverlauf
     with pytest.raises(ValidationError) as exc:
         Patient(patient_id="1", family_name="A\nB", given_name="C", birth_date=dt.date(2000, 1, 1))
-    assert codes(exc) == [("therapy.control_character", "/family_name")]
+    assert codes(exc) == [("therapy.text.characters", "/family_name")]
 
 
 def test_patient_kvnr_checked() -> None:
@@ -152,4 +155,4 @@ def test_patient_kvnr_checked() -> None:
             birth_date=dt.date(2000, 1, 1),
             kvnr="A123456789",
         )
-    assert codes(exc) == [("therapy.kvnr", "/kvnr")]
+    assert codes(exc) == [("therapy.kvnr.invalid", "/kvnr")]
