@@ -31,9 +31,8 @@ def validate(file: Path, as_json: bool) -> None:
     """Check FILE (a DocumentReference or a Bundle of them) against the ISiK rules and verify the
     content's hash and size; exit 0 when valid, 1 when not, 2 when FILE cannot be read."""
     name = shown(str(file))
-    with open_input(
-        file
-    ) as stream:  # an OSError is reported by the CLI (cli.file.unusable, exit 2)
+    # An OSError here is reported by the CLI (cli.file.unusable, exit 2).
+    with open_input(file) as stream:
         data = stream.read(MAX_INPUT + 1)
     if len(data) > MAX_INPUT:
         raise ConfigurationError(f"{name} is larger than {MAX_INPUT} bytes")
