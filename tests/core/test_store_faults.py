@@ -113,7 +113,12 @@ def test_store_init_is_the_explicit_act(tmp_path: Path) -> None:
     path = tmp_path / "cases.sqlite"
     made = cli("store", "init", str(path), "--json")
     assert made.exit_code == 0, made.output
-    assert json.loads(made.output) == {"ok": True, "store": str(path), "created": True}
+    assert json.loads(made.output) == {
+        "ok": True,
+        "problems": [],
+        "store": str(path),
+        "created": True,
+    }
     again = cli("store", "init", str(path), "--json")
     assert json.loads(again.output)["created"] is False
     assert cli("case", "--store", str(path), "due", "--json").exit_code == 0
