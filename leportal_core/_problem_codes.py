@@ -122,7 +122,10 @@ SECTIONS = (
     Section(
         "Input files and command-line options (`leportal_core.files`, `leportal_core.cli`)",
         (
-            "Every command reads its input files through `leportal_core.files.open_input` /\n"
+            "Every command checks its input files before it runs (`leportal_core.cli.params.InputPath`): a\n"
+            "missing path, one it may not read and one that is not a regular file are refused with exit 2 and\n"
+            "`input.file.missing`, `input.file.unreadable` or `input.not_regular`, the same for every command\n"
+            "([cli.md](cli.md#exit-status)). Files are then read through `leportal_core.files.open_input` /\n"
             "`read_input_bytes`: only regular files are read, with a byte bound, so a FIFO, a device such as\n"
             "`/dev/zero` or a folder is refused at once. Commands that report unreadable files under their own\n"
             "code (e.g. `pdf.unreadable`, `kis_archive.file.unreadable`) give these reasons in the message."
@@ -148,6 +151,31 @@ SECTIONS = (
                 "cli.option.range",
                 Kind.USAGE,
                 "an option's value is out of range, e.g. `case due --today 9999-12-31` (exit 2)",
+            ),
+            P(
+                "input.file.missing",
+                Kind.USAGE,
+                "a command's input file or folder does not exist (exit 2, before the command runs)",
+            ),
+            P(
+                "input.file.unreadable",
+                Kind.USAGE,
+                "a command's input may not be read: permissions (exit 2, before the command runs)",
+            ),
+            P(
+                "cli.file.unusable",
+                Kind.CONFIGURATION,
+                "a file a command reads or writes failed while it ran; the message says why (exit 2)",
+            ),
+            P(
+                "cli.usage.invalid",
+                Kind.USAGE,
+                "the command line is wrong: unknown option or command, missing argument, bad value (exit 2)",
+            ),
+            P(
+                "cli.internal.error",
+                Kind.GENERAL,
+                "a bug in leportal or a plug-in (exit 70; `LEPORTAL_DEBUG=1` shows the traceback)",
             ),
         ),
     ),

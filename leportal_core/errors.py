@@ -20,7 +20,6 @@ the core is defined here (domain packages re-export theirs); an adapter keeps it
     │   │   └── InvalidComponent  a part (class, region, group key) the scheme does not know
     │   ├── FormatError           bytes are not the format a codec expects
     │   │   └── CellError         a cell of a billing file is not a value of its column
-    │   ├── InputRefused          an input path is not a regular file or too large (also OSError)
     │   ├── CaseValidationError   an audit case, step or aggregate was rejected
     │   │   ├── IllegalStep       the step is not allowed in the case's current state
     │   │   └── CaseNotFound      no case has the given id or identifier
@@ -28,6 +27,7 @@ the core is defined here (domain packages re-export theirs); an adapter keeps it
     │   ├── SecondFactorInputError  a second-factor policy, secret, name or URI is unusable
     │   └── EnrolmentError        an enrolment step does not fit the account's state
     ├── ConfigurationError        a setting, file or variable the caller supplied is unusable (exit 2)
+    │   ├── InputRefused          an input path is not a regular file or too large (also OSError)
     │   └── SealingKeyError       the host's sealing key is missing or malformed
     ├── PluginError               a plug-in could not be loaded or broke the hook contract
     │   └── CaseHookError         a case event was committed, but a listener raised
@@ -280,9 +280,10 @@ class CellError(FormatError):
         super().__init__(message, [Problem(code=code, message=message)])
 
 
-class InputRefused(ValidationError, OSError):
-    """An input path that is not a regular file (a folder, FIFO, device) or larger than the
-    reader's bound; also an ``OSError``, so callers that report unreadable files report it too."""
+class InputRefused(ConfigurationError, OSError):
+    """An input path the caller supplied that is not a regular file (a folder, FIFO, device) or
+    larger than the reader's bound (exit 2, as a missing input file); also an ``OSError``, so
+    callers that report unreadable files report it too."""
 
     default_code = "input.file.refused"
 

@@ -1,6 +1,6 @@
 """leportal-conformance: the suite that certifies an adapter before a host may rely on it.
 
-Run it as ``leportal conformance certify ADAPTER --report-dir DIR`` or call :func:`certify` and
+Run it as ``leportal conformance certify ADAPTER --out DIR`` or call :func:`certify` and
 :func:`write_reports`. It sees an adapter only through the plug-in manager, as a host does.
 """
 

@@ -6,6 +6,7 @@ Imported only when the command runs or the demo asks for its chapter (see :mod:`
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -27,8 +28,10 @@ from leportal_conformance.plugin import DEMO_MAX_EXAMPLES, DEMO_SEED
 from leportal_conformance.report import write_reports
 from leportal_conformance.runner import DEFAULT_MAX_EXAMPLES, certify, load_known_failures
 from leportal_conformance.tests_hygiene import DEFAULT_IMPORT_BUDGET
+from leportal_core.cli.output import ReportedGroup, envelope
+from leportal_core.cli.params import InputPath, json_option, out_option
 from leportal_core.demo import DemoContext, DemoStep
-from leportal_core.errors import PluginError
+from leportal_core.errors import ConfigurationError, PluginError
 from leportal_core.plugins import ADAPTER_GROUP
 
 __all__ = [
@@ -51,18 +54,19 @@ _LABEL = {
 }
 
 
-@click.group("conformance")
+@click.group("conformance", cls=ReportedGroup)
 def conformance() -> None:
     """Certify leportal adapters with the conformance suite."""
 
 
 @conformance.command("certify")
 @click.argument("adapter")
-@click.option(
-    "--report-dir",
+@out_option(
+    "Directory for report.json, junit.xml and certificate.md (created if missing).",
+    name="report_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for report.json, junit.xml and certificate.md (created if missing).",
+    file_okay=False,
+    aliases=("--report-dir",),
 )
 @click.option(
     "--seed",
@@ -98,11 +102,11 @@ def conformance() -> None:
 )
 @click.option(
     "--known-failures",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=InputPath(),
     default=None,
     help="File of test ids (one a line, # comments) that may fail; development mode only.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of a summary.")
+@json_option
 @click.pass_context
 def certify_command(
     ctx: click.Context,
@@ -152,8 +156,9 @@ def certify_command(
         files = write_reports(result, report_dir)
     except OSError as exc:
         _usage_error(ctx, f"cannot write the reports into {report_dir}: {exc.strerror or exc}")
-    if as_json:
-        output.echo(files.json.read_text(encoding="utf-8"), nl=False)
+    if as_json:  # the CLI's one envelope around report.json; failed tests are in "tests"
+        report = json.loads(files.json.read_text(encoding="utf-8"))
+        output.echo(json.dumps(envelope(result.passed, (), report), ensure_ascii=False, indent=2))
     else:
         output.echo(_summary(result))
         for stale in result.stale_known_failures():
@@ -195,8 +200,8 @@ class _Output:
 
 
 def _usage_error(ctx: click.Context, message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    ctx.exit(EXIT_USAGE)
+    # Exit 2 (EXIT_USAGE) through the CLI's reporter: with --json, the envelope.
+    raise ConfigurationError(message)
 
 
 def _summary(result: CertificationResult) -> str:

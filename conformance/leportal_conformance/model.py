@@ -200,7 +200,7 @@ class CertificationResult:
         parts = [
             *path, "leportal", "conformance", "certify", self.adapter_spec,
             "--seed", str(self.seed), "--max-examples", str(self.max_examples),
-            "--report-dir", report_dir if report_dir is not None else "REPORT_DIR",
+            "--out", report_dir if report_dir is not None else "REPORT_DIR",
         ]  # fmt: skip
         if self.call_timeout_s is not None:
             parts += ["--timeout", f"{self.call_timeout_s:g}"]

@@ -1,85 +1,38 @@
 """The ``leportal`` command line for people who try, script or operate the library.
 
-Exit status: 0 done/valid, 1 the input was checked and rejected, 2 usage or configuration error,
-70 an internal error (a bug: please report it; ``LEPORTAL_DEBUG=1`` shows the traceback), 74 the
-store could not be used (missing, empty, damaged, locked, read-only, disk full: the problem code
-says which and what to do). Bad input never shows a traceback. Plug-ins add their subcommands
+Exit status: 0 done/valid, 1 the input was checked and rejected, 2 usage or configuration error
+(also an input file that is missing, unreadable or not a regular file), 70 an internal error (a
+bug: please report it; ``LEPORTAL_DEBUG=1`` shows the traceback), 74 the store could not be used
+(missing, empty, damaged, locked, read-only, disk full: the problem code says which and what to
+do), 141 the reader closed standard output. Bad input never shows a traceback; ``--json`` gives
+one envelope for success and failure alike (:mod:`leportal_core.cli.output`). Plug-ins add their subcommands
 through ``leportal_register_commands``.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
 
 import click
 import pluggy
 
 from leportal_core import __version__
-from leportal_core.cli.output import emit_json, storage_failure
-from leportal_core.errors import (
-    ConfigurationError,
-    LeportalError,
-    Location,
-    PluginError,
-    Problem,
-    StorageError,
+from leportal_core.cli import output
+from leportal_core.cli.output import (
+    EXIT_INTERNAL,
+    EXIT_REJECTED,
+    EXIT_STORAGE,
+    EXIT_USAGE,
 )
-from leportal_core.files import InputRefused
+from leportal_core.cli.params import root_store_option
 from leportal_core.plugins import ALLOW_LIST_ENV, load_entry_point_plugins, new_plugin_manager
 
 __all__ = ["EXIT_INTERNAL", "EXIT_REJECTED", "EXIT_STORAGE", "EXIT_USAGE", "build_cli", "main"]
 
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70
-EXIT_STORAGE = 74  # EX_IOERR of sysexits.h, as 70 is EX_SOFTWARE
-_JSON_KEY = "leportal.cli.json"
 
-
-class _Group(click.Group):
-    """Maps leportal errors escaping a command onto the exit-status contract."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # --json promises one JSON document on stdout, also when the command fails.
-        ctx.meta[_JSON_KEY] = "--json" in args
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        as_json = bool(ctx.meta.get(_JSON_KEY))
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except StorageError as exc:
-            # A command that did not report it itself: JSON when the command line asked for it.
-            storage_failure(exc, as_json=as_json)
-        except (PluginError, ConfigurationError) as exc:
-            _fail(str(exc), EXIT_USAGE, exc.problems if as_json else None)
-        except LeportalError as exc:
-            _fail(str(exc), EXIT_REJECTED, exc.problems if as_json else None)
-        except InputRefused as exc:  # a device, FIFO or folder given where a file belongs
-            problem = Problem(
-                code=exc.code, message=exc.strerror or "", location=Location(file=exc.filename)
-            )
-            _fail(str(problem), EXIT_REJECTED, (problem,) if as_json else None)
-        except Exception as exc:
-            if os.environ.get("LEPORTAL_DEBUG"):
-                raise
-            _fail(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in leportal or a plug-in; run with LEPORTAL_DEBUG=1 to see where.",
-                EXIT_INTERNAL,
-            )
-
-
-def _fail(message: str, status: int, problems: Sequence[Problem] | None = None) -> NoReturn:
-    if problems is not None:
-        emit_json({"ok": False, "error": message, "problems": [p.as_dict() for p in problems]})
-    click.echo(f"error: {message}", err=True)
-    sys.exit(status)
+class _Group(output.ReportedGroup):
+    """The root: what escapes any command is mapped onto the exit-status contract
+    (:func:`leportal_core.cli.output.run_reported`)."""
 
 
 def build_cli(pm: pluggy.PluginManager) -> click.Group:
@@ -92,6 +45,7 @@ def build_cli(pm: pluggy.PluginManager) -> click.Group:
 
     @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="leportal")
+    @root_store_option
     @click.pass_context
     def cli(ctx: click.Context) -> None:
         """leportal: take part in the MD's LE-Portal, QPR-Portal, eTherapiebericht and MASS."""

@@ -1,15 +1,15 @@
 """``leportal billing``: validate, explain and reconcile MASS billing files (see docs/billing.md).
 
 Exit status: 0 valid / equal, 1 the input was checked and rejected (problems or differences),
-2 usage or configuration error (unknown profile, unreadable file).
+2 usage or configuration error (unknown profile, unreadable file); errors are mapped by the CLI's
+one reporter (:mod:`leportal_core.cli.output`).
 """
 
 from __future__ import annotations
 
 import datetime
-import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -26,12 +26,14 @@ from leportal_core.billing.webentry import (
 from leportal_core.cli.output import (
     TTY_PROBLEM_LINES,
     Progress,
-    emit_json,
+    ReportedGroup,
+    Result,
     for_a_person,
+    report,
     shown,
-    storage_failure,
 )
-from leportal_core.errors import ConfigurationError, LeportalError, Problem, StorageError
+from leportal_core.cli.params import DATE, InputPath, json_option, out_option
+from leportal_core.errors import Location, Problem
 from leportal_core.files import output_error
 
 __all__ = ["billing"]
@@ -39,38 +41,13 @@ __all__ = ["billing"]
 _PROFILE_HELP = "Profile name (see 'leportal billing profiles') or path to a profile TOML file."
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def billing() -> None:
     """MASS billing files (Abrechnungsdatei): validate, build, reconcile with paper, profiles."""
 
 
-def _fail(exc: LeportalError, status: int, as_json: bool) -> NoReturn:
-    if as_json:
-        emit_json({"error": exc.message, "problems": [_problem(p) for p in exc.problems]})
-    else:
-        click.echo(f"error: {shown(exc.message)}", err=True)
-        for problem in exc.problems:
-            click.echo(f"    {shown(str(problem))}", err=True)
-    sys.exit(status)
-
-
-def _profile(name: str, as_json: bool) -> Profile:
-    try:
-        return load_profile(Path(name) if name.endswith(".toml") or "/" in name else name)
-    except ConfigurationError as exc:
-        _fail(exc, 2, as_json)
-
-
-def _problem(problem: Problem) -> dict[str, Any]:
-    location = problem.location
-    return {
-        "line": location.line,
-        "column": location.field,
-        "position": location.column,
-        "code": problem.code,
-        "message": problem.message,
-        "severity": problem.severity.value,
-    }
+def _profile(name: str) -> Profile:
+    return load_profile(Path(name) if name.endswith(".toml") or "/" in name else name)
 
 
 def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict[str, Any]:
@@ -78,7 +55,6 @@ def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict
         "file": shown(str(path)),
         "profile": profile.name,
         "provisional": profile.provisional,
-        "valid": report.valid,
         "counts": {
             "rows": report.rows,
             "valid_rows": report.valid_rows,
@@ -98,12 +74,11 @@ def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict
             }
             for group in report.groups
         ],
-        "problems": [_problem(p) for p in report.problems],
     }
 
 
 @billing.command(name="validate")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=InputPath())
 @click.option(
     "--profile",
     "profile_name",
@@ -111,7 +86,7 @@ def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict
     show_default=True,
     help=_PROFILE_HELP,
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.option(
     "--max-problems",
     type=click.IntRange(min=1),
@@ -121,25 +96,23 @@ def _report_json(path: Path, profile: Profile, report: ValidationReport) -> dict
 )
 def validate_command(file: Path, profile_name: str, as_json: bool, max_problems: int) -> None:
     """Check a billing FILE line by line; exit 0 when valid, 1 when it has problems."""
-    profile = _profile(profile_name, as_json)
-    if not file.is_file():
-        _fail(ConfigurationError(f"no such file: {shown(str(file))}"), 2, as_json)
+    profile = _profile(profile_name)
     with Progress(enabled=not as_json) as progress:
-        try:
-            report = validate(
-                file,
-                profile,
-                max_problems=max_problems,
-                on_rows=lambda rows: progress.update(f"  {rows:,} lines checked"),
-            )
-        except LeportalError as exc:
-            progress.clear()
-            _fail(exc, 1, as_json)
-    if as_json:
-        emit_json(_report_json(file, profile, report))
-    else:
-        _print_report(file, profile, report)
-    sys.exit(0 if report.valid else 1)
+        checked = validate(
+            file,
+            profile,
+            max_problems=max_problems,
+            on_rows=lambda rows: progress.update(f"  {rows:,} lines checked"),
+        )
+    report(
+        Result(
+            checked.valid,
+            checked.problems,
+            _report_json(file, profile, checked),
+            lambda: _print_report(file, profile, checked),
+        ),
+        as_json=as_json,
+    )
 
 
 def _print_report(path: Path, profile: Profile, report: ValidationReport) -> None:
@@ -173,50 +146,52 @@ def _print_report(path: Path, profile: Profile, report: ValidationReport) -> Non
 
 
 @billing.command(name="profiles")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.option("--columns", is_flag=True, help="Also list each profile's columns.")
 def profiles_command(as_json: bool, columns: bool) -> None:
     """List the billing profiles shipped with leportal."""
     loaded = [load_profile(name) for name in available_profiles()]
-    if as_json:
-        emit_json(
-            [
-                {
-                    "name": p.name,
-                    "version": p.version,
-                    "title": p.title,
-                    "provisional": p.provisional,
-                    "note": p.note,
-                    "columns": [
-                        {
-                            "key": c.key,
-                            "header": c.header,
-                            "type": c.type.value,
-                            "required": c.required,
-                        }
-                        for c in p.columns
-                    ],
-                }
-                for p in loaded
-            ]
-        )
-        return
-    for p in loaded:
-        flag = " [PROVISIONAL]" if p.provisional else ""
-        click.echo(
-            f"{p.name}{flag}: {p.title} - {len(p.columns)} columns, {p.encoding}, {p.delimiter!r}"
-        )
-        if p.note:
-            click.echo(f"    {p.note}")
-        if columns:
-            for c in p.columns:
-                optional = "" if c.required else ", optional"
-                click.echo(f"      {c.header} ({c.key}): {c.type.value}{optional}")
+
+    def text() -> None:
+        for p in loaded:
+            flag = " [PROVISIONAL]" if p.provisional else ""
+            click.echo(
+                f"{p.name}{flag}: {p.title} - {len(p.columns)} columns, {p.encoding}, {p.delimiter!r}"
+            )
+            if p.note:
+                click.echo(f"    {p.note}")
+            if columns:
+                for c in p.columns:
+                    optional = "" if c.required else ", optional"
+                    click.echo(f"      {c.header} ({c.key}): {c.type.value}{optional}")
+
+    data = {
+        "profiles": [
+            {
+                "name": p.name,
+                "version": p.version,
+                "title": p.title,
+                "provisional": p.provisional,
+                "note": p.note,
+                "columns": [
+                    {
+                        "key": c.key,
+                        "header": c.header,
+                        "type": c.type.value,
+                        "required": c.required,
+                    }
+                    for c in p.columns
+                ],
+            }
+            for p in loaded
+        ]
+    }
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 @billing.command(name="reconcile")
-@click.argument("electronic", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("paper", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("electronic", type=InputPath())
+@click.argument("paper", type=InputPath())
 @click.option(
     "--profile",
     "profile_name",
@@ -231,7 +206,7 @@ def profiles_command(as_json: bool, columns: bool) -> None:
     show_default=True,
     help="Profile of the paper invoice's lines.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def reconcile_command(
     electronic: Path, paper: Path, profile_name: str, paper_profile_name: str, as_json: bool
 ) -> None:
@@ -240,42 +215,11 @@ def reconcile_command(
     Exit 0 when they agree per person, Leistungsart and period; 1 when they differ or a file is
     invalid.
     """
-    profile = _profile(profile_name, as_json)
-    paper_profile = _profile(paper_profile_name, as_json)
-    for path in (electronic, paper):
-        if not path.is_file():
-            _fail(ConfigurationError(f"no such file: {shown(str(path))}"), 2, as_json)
-    try:
-        result = reconcile(electronic, paper, profile=profile, paper_profile=paper_profile)
-    except ConfigurationError as exc:
-        _fail(exc, 2, as_json)
-    except LeportalError as exc:
-        _fail(exc, 1, as_json)
-    if as_json:
-        emit_json(
-            {
-                "equal": result.equal,
-                "matched": result.matched,
-                "electronic_total": str(result.electronic_total),
-                "paper_total": str(result.paper_total),
-                "differences": [
-                    {
-                        "code": d.code,
-                        "aktenzeichen": d.file_reference,
-                        "leistungsart": d.service_type,
-                        "zeitraum_von": d.period_start.isoformat(),
-                        "zeitraum_bis": d.period_end.isoformat(),
-                        "electronic": None
-                        if d.electronic is None
-                        else [str(v) for v in d.electronic],
-                        "paper": None if d.paper is None else [str(v) for v in d.paper],
-                        "message": d.message,
-                    }
-                    for d in result.differences
-                ],
-            }
-        )
-    else:
+    profile = _profile(profile_name)
+    paper_profile = _profile(paper_profile_name)
+    result = reconcile(electronic, paper, profile=profile, paper_profile=paper_profile)
+
+    def text() -> None:
         verdict = "agree" if result.equal else "DIFFER"
         click.echo(
             f"electronic and paper {verdict}: {result.matched} lines match, "
@@ -284,7 +228,35 @@ def reconcile_command(
         )
         for difference in result.differences:
             click.echo(f"    {difference.code}: {shown(difference.message)}")
-    sys.exit(0 if result.equal else 1)
+
+    # Each difference is also a problem, so hosts read every command's problems the same way.
+    problems = [
+        Problem(
+            code=d.code,
+            message=d.message,
+            location=Location(field=f"{d.file_reference}/{d.service_type}"),
+        )
+        for d in result.differences
+    ]
+    data = {
+        "matched": result.matched,
+        "electronic_total": str(result.electronic_total),
+        "paper_total": str(result.paper_total),
+        "differences": [
+            {
+                "code": d.code,
+                "aktenzeichen": d.file_reference,
+                "leistungsart": d.service_type,
+                "zeitraum_von": d.period_start.isoformat(),
+                "zeitraum_bis": d.period_end.isoformat(),
+                "electronic": None if d.electronic is None else [str(v) for v in d.electronic],
+                "paper": None if d.paper is None else [str(v) for v in d.paper],
+                "message": d.message,
+            }
+            for d in result.differences
+        ],
+    }
+    report(Result(result.equal, problems, data, text), as_json=as_json)
 
 
 def _month(_: click.Context, __: click.Parameter, value: str) -> tuple[int, int]:
@@ -295,27 +267,17 @@ def _month(_: click.Context, __: click.Parameter, value: str) -> tuple[int, int]
     return parsed.year, parsed.month
 
 
-def _day(_: click.Context, __: click.Parameter, value: str) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value, "%d.%m.%Y").date()
-    except ValueError as exc:
-        raise click.BadParameter("use TT.MM.JJJJ, e.g. 04.11.2026") from exc
-
-
 @billing.command(name="build")
-@click.argument("approvals", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("attendance", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("approvals", type=InputPath())
+@click.argument("attendance", type=InputPath())
 @click.option("--month", required=True, callback=_month, help="Billing month, JJJJ-MM.")
 @click.option("--invoice-number", required=True, help="Rechnungsnummer.")
-@click.option("--invoice-date", required=True, callback=_day, help="Rechnungsdatum, TT.MM.JJJJ.")
+@click.option(
+    "--invoice-date", required=True, type=DATE, help="Rechnungsdatum, TT.MM.JJJJ or JJJJ-MM-TT."
+)
 @click.option("--ik", required=True, help="IK of the Einrichtung.")
 @click.option("--facility-number", required=True, help="Einrichtungsnummer.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Billing file to write (atomically).",
-)
+@out_option("Billing file to write (atomically).", required=True, dir_okay=False)
 @click.option(
     "--profile",
     "profile_name",
@@ -323,7 +285,7 @@ def _day(_: click.Context, __: click.Parameter, value: str) -> datetime.date:
     show_default=True,
     help=_PROFILE_HELP,
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def build_command(
     approvals: Path,
     attendance: Path,
@@ -342,10 +304,7 @@ def build_command(
     'leportal billing profiles --columns'). Exit 0 when the file was written, 1 when the input
     was rejected (nothing is written then).
     """
-    profile = _profile(profile_name, as_json)
-    for path in (approvals, attendance):
-        if not path.is_file():
-            _fail(ConfigurationError(f"no such file: {shown(str(path))}"), 2, as_json)
+    profile = _profile(profile_name)
     try:
         lines = build_invoice(
             facility=Facility(ik=ik, facility_number=facility_number),
@@ -357,23 +316,13 @@ def build_command(
             attendance=attendance_from_records(decode(attendance, load_profile("attendance-v1"))),
         )
         write_file(lines, profile, out)
-    except ConfigurationError as exc:
-        _fail(exc, 2, as_json)
-    except LeportalError as exc:
-        _fail(exc, 1, as_json)
-    except OSError as exc:
-        error = output_error(out, exc)
-        if isinstance(error, StorageError):  # a full disk is not a usage error: exit 74
-            storage_failure(error, as_json=as_json)
-        _fail(error, 2, as_json)
+    except OSError as exc:  # a full or read-only disk is a StorageError (exit 74), not a setting
+        raise output_error(out, exc) from exc
     total = lines[0].invoice_total if lines else None
-    if as_json:
-        emit_json(
-            {
-                "file": shown(str(out)),
-                "lines": len(lines),
-                "total": None if total is None else str(total),
-            }
-        )
-    else:
-        click.echo(f"{shown(str(out))}: {len(lines)} lines, Rechnungsbetrag {total} EUR")
+    data = {
+        "file": shown(str(out)),
+        "lines": len(lines),
+        "total": None if total is None else str(total),
+    }
+    done = f"{shown(str(out))}: {len(lines)} lines, Rechnungsbetrag {total} EUR"
+    report(Result(True, data=data, text=lambda: click.echo(done)), as_json=as_json)

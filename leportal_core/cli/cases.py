@@ -1,16 +1,16 @@
 """``leportal deadlines`` and ``leportal case …``: PrüfvV deadlines and audit cases from the shell.
 
 Exit status: 0 done, 1 the input was checked and rejected (problem codes on stderr, or in the
-``--json`` document), 2 usage error, 74 the store could not be used (``store.*`` codes).
+``--json`` envelope), 2 usage error, 74 the store could not be used (``store.*`` codes); errors are
+mapped by the CLI's one reporter (:mod:`leportal_core.cli.output`).
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 import pluggy
@@ -45,7 +45,15 @@ from leportal_core.cases import (
 )
 from leportal_core.cases.events import step_to_json
 from leportal_core.cases.store import DueEntry
-from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure, utf8_option
+from leportal_core.cli.output import (
+    ReportedCommand,
+    ReportedGroup,
+    Result,
+    report,
+    shown,
+    utf8_option,
+)
+from leportal_core.cli.params import DATE, json_option, required_store
 from leportal_core.deadlines import (
     RULE_KEYS,
     Bundesland,
@@ -57,50 +65,18 @@ from leportal_core.deadlines import (
     place_for,
 )
 from leportal_core.deadlines.rules import pruefvv_for_admission
-from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem, StorageError
+from leportal_core.errors import ConfigurationError, Location, Problem
 
 __all__ = ["case", "deadlines"]
 
 _STORE_KEY = "leportal.cases.store"
 
 
-_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
-DATE = click.DateTime(formats=_DATE_FORMATS)
-"""A civil date as ``YYYY-MM-DD`` or ``DD.MM.YYYY`` (``_as_date`` drops the time)."""
-
-
-def _as_date(
-    _ctx: click.Context, _param: click.Parameter, value: datetime.datetime | None
-) -> datetime.date | None:
-    return None if value is None else value.date()
-
-
-def _fail(problems: tuple[Problem, ...], message: str, as_json: bool, status: int = 1) -> NoReturn:
-    if as_json:
-        emit_json({"ok": False, "message": message, "problems": [p.as_dict() for p in problems]})
-    else:
-        click.echo(f"error: {message}", err=True)
-        click.echo(problem_lines(problems), err=True)
-    sys.exit(status)
-
-
-def _guarded(as_json: bool, action: Callable[[], None]) -> None:
-    """Run ``action``; leportal errors become the exit-status contract with their problem codes."""
-    try:
-        action()
-    except StorageError as exc:
-        storage_failure(exc, as_json=as_json)
-    except ConfigurationError as exc:
-        _fail(exc.problems, exc.message, as_json, status=2)
-    except LeportalError as exc:
-        _fail(exc.problems, exc.message, as_json)
-
-
 def _deadline_text(deadline: Deadline) -> str:
     return deadline.explain()
 
 
-@click.command()
+@click.command(cls=ReportedCommand)
 @click.option("--rule", required=True, help="Rule key: " + ", ".join(RULE_KEYS) + ".")
 @click.option(
     "--received",
@@ -108,14 +84,12 @@ def _deadline_text(deadline: Deadline) -> str:
     "start",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day of the start event (e.g. receipt of the Unterlagenanforderung).",
 )
 @click.option("--state", required=True, help="Bundesland of the hospital, e.g. HE, BY, NW.")
 @click.option(
     "--admission",
     type=DATE,
-    callback=_as_date,
     help="Admission date: chooses PrüfvV 2017 (before 2022-01-01) or 2022. Default: PrüfvV 2022.",
 )
 @click.option(
@@ -133,7 +107,7 @@ def _deadline_text(deadline: Deadline) -> str:
     default=None,
     help="The municipality keeps the Land's local Catholic holidays (BY, SN, TH).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def deadlines(
     rule: str,
     start: datetime.date,
@@ -146,51 +120,48 @@ def deadlines(
 ) -> None:
     """Compute a PrüfvV deadline with §§ 187-193 BGB and explain it."""
     version = pruefvv_for_admission(admission) if admission else PruefvV.V2022
-
-    def run() -> None:
-        where: str | Place = shown(state)
-        if municipality:
-            where = place_for(
-                parse_state(shown(state)), shown(municipality), catholic=catholic_holidays
-            )
-        result = compute(
-            shown(rule),
-            start,
-            where,
-            version=version,
-            roll_forward_enabled=not no_roll_forward,
+    where: str | Place = shown(state)
+    if municipality:
+        where = place_for(
+            parse_state(shown(state)), shown(municipality), catholic=catholic_holidays
         )
-        if as_json:
-            emit_json({"ok": True, "deadline": result.as_dict()})
-        else:
-            click.echo(result.explain())
-
-    _guarded(as_json, run)
+    result = compute(
+        shown(rule),
+        start,
+        where,
+        version=version,
+        roll_forward_enabled=not no_roll_forward,
+    )
+    report(
+        Result(
+            True, data={"deadline": result.as_dict()}, text=lambda: click.echo(result.explain())
+        ),
+        as_json=as_json,
+    )
 
 
 # --- leportal case ------------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 @click.option(
     "--store",
     "store_path",
     envvar="LEPORTAL_CASE_STORE",
-    type=click.Path(),  # the store judges the path: store.unavailable, exit 74
-    help="The store file, made once by `leportal store init PATH`; or set LEPORTAL_CASE_STORE.",
+    hidden=True,  # deprecated: `leportal --store PATH_OR_URL case …` or LEPORTAL_STORE
+    help="Deprecated: use `leportal --store PATH_OR_URL` or LEPORTAL_STORE.",
 )
 @click.pass_context
 def case(ctx: click.Context, store_path: str | None) -> None:
-    """Audit cases (Prüfverfahren): create, record steps, list due and overdue deadlines."""
+    """Audit cases (Prüfverfahren) in `leportal --store`: create, record steps, list due and
+    overdue deadlines."""
     ctx.meta[_STORE_KEY] = store_path
 
 
 def _open_store(ctx: click.Context) -> CaseStore:
     # Checked here, not by click, so that ``leportal case due --help`` works without a store.
-    path = ctx.meta.get(_STORE_KEY)
-    if not path:
-        raise click.UsageError("name the store: --store PATH or LEPORTAL_CASE_STORE", ctx)
-    return CaseStore(path, pm=ctx.find_object(pluggy.PluginManager))
+    location = required_store(ctx, ctx.meta.get(_STORE_KEY))
+    return CaseStore(location, pm=ctx.find_object(pluggy.PluginManager))
 
 
 def _event_dict(event: CaseEvent) -> dict[str, Any]:
@@ -238,9 +209,7 @@ def _view_dict(view: CaseView, events: list[CaseEvent] | None = None) -> dict[st
 
 
 def _common(func: Callable[..., None]) -> Callable[..., None]:
-    func = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(
-        func
-    )
+    func = json_option(func)
     func = click.option(
         "--event-id",
         callback=utf8_option,
@@ -259,29 +228,26 @@ def _record(
     event_id: str | None,
     as_json: bool,
 ) -> None:
-    def run() -> None:
-        with _open_store(ctx) as store:
-            case_id = store.resolve(shown(case_ref))
-            event = store.record(case_id, build(), actor=shown(actor), event_id=event_id)
-            _report(store, event, as_json)
-
-    _guarded(as_json, run)
+    with _open_store(ctx) as store:
+        case_id = store.resolve(shown(case_ref))
+        event = store.record(case_id, build(), actor=shown(actor), event_id=event_id)
+        view = store.view(event.case_id)
+    _report(view, event, as_json)
 
 
-def _report(store: CaseStore, event: CaseEvent, as_json: bool) -> None:
-    view = store.view(event.case_id)
-    if as_json:
-        emit_json({"ok": True, "event": _event_dict(event), "case": _view_dict(view)})
-        return
-    assert view.opened is not None
-    click.echo(
-        f"{view.opened.case_number} ({view.case_id}): #{event.sequence} {event.kind.value}; "
-        f"state: {view.state.value}"
-    )
-    for deadline in open_deadlines(view):
+def _report(view: CaseView, event: CaseEvent, as_json: bool) -> None:
+    def text() -> None:
+        assert view.opened is not None
         click.echo(
-            f"  due {deadline.due:%d.%m.%Y}: {_entry_label(deadline.rule.key, deadline.subject, deadline.missing)} – {deadline.rule.title}"
+            f"{view.opened.case_number} ({view.case_id}): #{event.sequence} {event.kind.value}; "
+            f"state: {view.state.value}"
         )
+        for deadline in open_deadlines(view):
+            label = _entry_label(deadline.rule.key, deadline.subject, deadline.missing)
+            click.echo(f"  due {deadline.due:%d.%m.%Y}: {label} – {deadline.rule.title}")
+
+    data = {"event": _event_dict(event), "case": _view_dict(view)}
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 def _entry_label(rule: str, subject: str, missing: tuple[str, ...]) -> str:
@@ -294,17 +260,15 @@ def _entry_label(rule: str, subject: str, missing: tuple[str, ...]) -> str:
 @click.option("--hospital-ik", required=True, help="IK of the hospital.")
 @click.option("--kasse-ik", required=True, help="IK of the Krankenkasse.")
 @click.option("--kvnr", required=True, help="KVNR of the patient.")
-@click.option("--admitted", required=True, type=DATE, callback=_as_date, help="Admission day.")
-@click.option("--discharged", type=DATE, callback=_as_date, help="Discharge day.")
+@click.option("--admitted", required=True, type=DATE, help="Admission day.")
+@click.option("--discharged", type=DATE, help="Discharge day.")
 @click.option(
     "--department", default="", help="Aufnehmende Fachabteilung, e.g. '0300 Kardiologie'."
 )
 @click.option("--state", required=True, help="Bundesland of the hospital (holidays), e.g. HE.")
 @click.option("--invoice-number", default="", help="Rechnungsnummer.")
-@click.option("--invoice-date", type=DATE, callback=_as_date, help="Rechnungsdatum.")
-@click.option(
-    "--invoice-received", type=DATE, callback=_as_date, help="Day the invoice reached the Kasse."
-)
+@click.option("--invoice-date", type=DATE, help="Rechnungsdatum.")
+@click.option("--invoice-received", type=DATE, help="Day the invoice reached the Kasse.")
 @click.option("--md-reference", default="", help="Reference of the Medizinischer Dienst.")
 @click.option("--kasse-case-number", default="", help="Fallnummer der Krankenkasse.")
 @click.option("--no-roll-forward", is_flag=True, help="Switch § 193 BGB off for this case.")
@@ -326,13 +290,11 @@ def create(ctx: click.Context, /, **options: Any) -> None:
     as_json = bool(options.pop("as_json"))
     actor, event_id = options.pop("actor"), options.pop("event_id")
 
-    def run() -> None:
-        opened = _build_opened(options)
-        with _open_store(ctx) as store:
-            event = store.open_case(opened, actor=shown(actor), event_id=event_id)
-            _report(store, event, as_json)
-
-    _guarded(as_json, run)
+    opened = _build_opened(options)
+    with _open_store(ctx) as store:
+        event = store.open_case(opened, actor=shown(actor), event_id=event_id)
+        view = store.view(event.case_id)
+    _report(view, event, as_json)
 
 
 def _build_opened(options: dict[str, Any]) -> CaseOpened:
@@ -386,9 +348,7 @@ _CASE = click.argument("case_ref", metavar="CASE")
 
 @case.command()
 @_CASE
-@click.option(
-    "--received", required=True, type=DATE, callback=_as_date, help="Day the Prüfanzeige arrived."
-)
+@click.option("--received", required=True, type=DATE, help="Day the Prüfanzeige arrived.")
 @click.option(
     "--item",
     "items",
@@ -401,7 +361,6 @@ _CASE = click.argument("case_ref", metavar="CASE")
 @click.option(
     "--transmitted",
     type=DATE,
-    callback=_as_date,
     help="Day the MD sent it (Übermittlung; PrüfvV 2017 § 8 counts from it).",
 )
 @_common
@@ -456,7 +415,6 @@ def _pruefgegenstaende(items: tuple[str, ...]) -> tuple[Pruefgegenstand, ...]:
     "--received",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the Kasse's Prüfeinleitung reached the hospital.",
 )
 @click.option(
@@ -497,7 +455,6 @@ def einleitung(
     "--received",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the Unterlagenanforderung arrived.",
 )
 @click.option("--item", "items", multiple=True, help="A requested document, e.g. 'OP-Bericht'.")
@@ -535,7 +492,6 @@ def request_documents(
     "--delivered",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the documents were delivered.",
 )
 @click.option("--delivery-id", required=True, help="Id of the delivery in the documents component.")
@@ -574,7 +530,7 @@ def deliver(
 
 @case.command()
 @_CASE
-@click.option("--waived", required=True, type=DATE, callback=_as_date, help="Day of the decision.")
+@click.option("--waived", required=True, type=DATE, help="Day of the decision.")
 @click.option("--request", "request_ref", required=True, help="The request (reference or A<n>).")
 @click.option(
     "--item", "items", multiple=True, required=True, help="A requested item not delivered."
@@ -611,9 +567,7 @@ def waive(
 
 @case.command()
 @_CASE
-@click.option(
-    "--received", required=True, type=DATE, callback=_as_date, help="Day the Gutachten arrived."
-)
+@click.option("--received", required=True, type=DATE, help="Day the Gutachten arrived.")
 @click.option("--reduction/--no-reduction", required=True, help="Does it reduce the bill?")
 @click.option("--summary", default="", help="Short result.")
 @_common
@@ -645,7 +599,6 @@ def gutachten(
     "--received",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the Kasse's decision arrived.",
 )
 @click.option("--reduction/--no-reduction", required=True, help="Does it reduce the bill?")
@@ -677,7 +630,6 @@ def decision(
     "--received",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the Falldialog request arrived.",
 )
 @_common
@@ -696,9 +648,7 @@ def falldialog(
 
 @case.command("falldialog-end")
 @_CASE
-@click.option(
-    "--ended", required=True, type=DATE, callback=_as_date, help="Day the Falldialog ended."
-)
+@click.option("--ended", required=True, type=DATE, help="Day the Falldialog ended.")
 @click.option("--agreement/--no-agreement", required=True, help="Did it end with an agreement?")
 @_common
 @click.pass_context
@@ -728,7 +678,6 @@ def falldialog_end(
     "--started",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the Erörterungsverfahren began.",
 )
 @_common
@@ -751,7 +700,6 @@ def eroerterung(
     "--received",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the Kasse's answer arrived.",
 )
 @_common
@@ -774,7 +722,6 @@ def eroerterung_answer(
     "--ended",
     required=True,
     type=DATE,
-    callback=_as_date,
     help="Day the Erörterungsverfahren ended.",
 )
 @click.option("--agreement/--no-agreement", required=True, help="Did it end with an agreement?")
@@ -802,9 +749,7 @@ def eroerterung_end(
 
 @case.command()
 @_CASE
-@click.option(
-    "--closed", required=True, type=DATE, callback=_as_date, help="Day the case was finished."
-)
+@click.option("--closed", required=True, type=DATE, help="Day the case was finished.")
 @click.option("--reason", required=True, help="Why, e.g. 'Rechnung bezahlt'.")
 @_common
 @click.pass_context
@@ -836,39 +781,38 @@ def _print_due(
     today: datetime.date,
 ) -> None:
     limit, offset = page
-    if as_json:
-        emit_json(
+
+    def text() -> None:
+        if not entries:
+            click.echo(f"no deadlines ({total} in all)")
+            return
+        for e in entries:
+            click.echo(
+                f"{e.due:%d.%m.%Y}  {_entry_label(e.rule, e.subject, e.missing):<20} "
+                f"{e.case_number}  ({e.case_id}, {e.state})"
+            )
+        click.echo(f"{offset + 1}–{offset + len(entries)} of {total}")
+
+    data = {
+        "today": today.isoformat(),
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + len(entries) if offset + len(entries) < total else None,
+        "deadlines": [
             {
-                "ok": True,
-                "today": today.isoformat(),
-                "total": total,
-                "limit": limit,
-                "offset": offset,
-                "next_offset": offset + len(entries) if offset + len(entries) < total else None,
-                "deadlines": [
-                    {
-                        "case_id": e.case_id,
-                        "case_number": e.case_number,
-                        "state": e.state,
-                        "rule": e.rule,
-                        "subject": e.subject,
-                        "missing": list(e.missing),
-                        "due": e.due.isoformat(),
-                    }
-                    for e in entries
-                ],
+                "case_id": e.case_id,
+                "case_number": e.case_number,
+                "state": e.state,
+                "rule": e.rule,
+                "subject": e.subject,
+                "missing": list(e.missing),
+                "due": e.due.isoformat(),
             }
-        )
-        return
-    if not entries:
-        click.echo(f"no deadlines ({total} in all)")
-        return
-    for e in entries:
-        click.echo(
-            f"{e.due:%d.%m.%Y}  {_entry_label(e.rule, e.subject, e.missing):<20} "
-            f"{e.case_number}  ({e.case_id}, {e.state})"
-        )
-    click.echo(f"{offset + 1}–{offset + len(entries)} of {total}")
+            for e in entries
+        ],
+    }
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 def _paging(func: Callable[..., None]) -> Callable[..., None]:
@@ -895,11 +839,10 @@ def _paging(func: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "--today",
     type=DATE,
-    callback=_as_date,
     help="Pretend today is this day (default: today in Europe/Berlin).",
 )
 @_paging
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.pass_context
 def due(
     ctx: click.Context,
@@ -912,69 +855,57 @@ def due(
     """List running deadlines due from today to today + DAYS, a page at a time."""
 
     if today is not None and today > datetime.date.max - datetime.timedelta(days=days):
-        _fail(
-            (
+        raise ConfigurationError(
+            "--today is too late",
+            [
                 Problem(
                     code="cli.option.range",
                     message=f"--today {today.isoformat()} plus {days} days is past the year 9999",
                     location=Location(field="--today"),
-                ),
-            ),
-            "--today is too late",
-            as_json,
-            status=2,
+                )
+            ],
         )
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            day = today or store.today()
-            entries = store.due_within(days, today=day, limit=limit, offset=offset)
-            total = store.count_due_within(days, today=day)
-        _print_due(entries, total, (limit, offset), as_json, day)
-
-    _guarded(as_json, run)
+    with _open_store(ctx) as store:
+        day = today or store.today()
+        entries = store.due_within(days, today=day, limit=limit, offset=offset)
+        total = store.count_due_within(days, today=day)
+    _print_due(entries, total, (limit, offset), as_json, day)
 
 
 @case.command()
 @click.option(
     "--today",
     type=DATE,
-    callback=_as_date,
     help="Pretend today is this day (default: today in Europe/Berlin).",
 )
 @_paging
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.pass_context
 def overdue(
     ctx: click.Context, today: datetime.date | None, limit: int, offset: int, as_json: bool
 ) -> None:
     """List running deadlines whose day has passed, a page at a time."""
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            day = today or store.today()
-            entries = store.overdue(today=day, limit=limit, offset=offset)
-            total = store.count_overdue(today=day)
-        _print_due(entries, total, (limit, offset), as_json, day)
-
-    _guarded(as_json, run)
+    with _open_store(ctx) as store:
+        day = today or store.today()
+        entries = store.overdue(today=day, limit=limit, offset=offset)
+        total = store.count_overdue(today=day)
+    _print_due(entries, total, (limit, offset), as_json, day)
 
 
 @case.command()
 @_CASE
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.pass_context
 def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
     """Show a case by any identifier: state, allowed steps, events, deadlines explained."""
+    with _open_store(ctx) as store:
+        case_id = store.resolve(shown(case_ref))
+        events = store.events(case_id)
+        view = store.view(case_id)
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            case_id = store.resolve(shown(case_ref))
-            events = store.events(case_id)
-            view = store.view(case_id)
-        if as_json:
-            emit_json({"ok": True, "case": _view_dict(view, events)})
-            return
+    def text() -> None:
         assert view.opened is not None
         click.echo(f"{view.opened.case_number} ({view.case_id}) – {view.version.value}")
         click.echo(f"state: {view.state.value}")
@@ -996,7 +927,9 @@ def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
         for deadline in open_deadlines(view):
             click.echo(_deadline_text(deadline))
 
-    _guarded(as_json, run)
+    # The findings are warnings: in "problems" like every command's, and under "case".
+    result = Result(True, findings(view), {"case": _view_dict(view, events)}, text)
+    report(result, as_json=as_json)
 
 
 # --- Begehungsliste and Strukturprüfung ----------------------------------------------------
@@ -1004,13 +937,11 @@ def show(ctx: click.Context, case_ref: str, as_json: bool) -> None:
 
 @case.command("begehung")
 @click.option("--hospital-ik", required=True, help="IK of the hospital.")
-@click.option("--received", required=True, type=DATE, callback=_as_date, help="Day the list came.")
-@click.option(
-    "--audit-date", required=True, type=DATE, callback=_as_date, help="Day of the Begehung."
-)
+@click.option("--received", required=True, type=DATE, help="Day the list came.")
+@click.option("--audit-date", required=True, type=DATE, help="Day of the Begehung.")
 @click.option("--item", "items", multiple=True, required=True, help="An item of the list.")
 @click.option("--id", "item_id", help="Id to replace an earlier list (default: a new one).")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.pass_context
 def begehung(
     ctx: click.Context,
@@ -1023,28 +954,27 @@ def begehung(
 ) -> None:
     """Keep the MD's Begehungsliste for an on-site audit; lists every Begehung by date."""
 
-    def run() -> None:
-        item = Begehungsliste(
-            hospital_ik=shown(hospital_ik),
-            received=received,
-            audit_date=audit_date,
-            items=tuple(shown(i) for i in items),
-        )
-        with _open_store(ctx) as store:
-            saved = store.save_begehungsliste(item, item_id=item_id)
-            every = store.begehungslisten()
-        listed = [
-            {"id": key, "audit_date": b.audit_date.isoformat(), "items": list(b.items)}
-            for key, b in every
-        ]
-        if as_json:
-            emit_json({"ok": True, "id": saved, "begehungslisten": listed})
-            return
+    item = Begehungsliste(
+        hospital_ik=shown(hospital_ik),
+        received=received,
+        audit_date=audit_date,
+        items=tuple(shown(i) for i in items),
+    )
+    with _open_store(ctx) as store:
+        saved = store.save_begehungsliste(item, item_id=item_id)
+        every = store.begehungslisten()
+    listed = [
+        {"id": key, "audit_date": b.audit_date.isoformat(), "items": list(b.items)}
+        for key, b in every
+    ]
+
+    def text() -> None:
         click.echo(f"saved {saved}")
         for entry in listed:
             click.echo(f"{entry['audit_date']}  {entry['id']}  {', '.join(entry['items'])}")
 
-    _guarded(as_json, run)
+    data = {"id": saved, "begehungslisten": listed}
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 @case.command("strukturpruefung")
@@ -1058,11 +988,9 @@ def begehung(
     multiple=True,
     help="A code's own recurrence, e.g. '8-98f=3' (default: --recurrence).",
 )
-@click.option(
-    "--last-checked", required=True, type=DATE, callback=_as_date, help="Day of the last check."
-)
+@click.option("--last-checked", required=True, type=DATE, help="Day of the last check.")
 @click.option("--id", "item_id", help="Id to replace an earlier entry (default: a new one).")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.pass_context
 def strukturpruefung(
     ctx: click.Context,
@@ -1076,57 +1004,50 @@ def strukturpruefung(
     as_json: bool,
 ) -> None:
     """Keep a Strukturprüfung of one Standort; prints when each OPS code is due next."""
+    pairs = []
+    for pair in ops_recurrence:
+        code, _, years = shown(pair).partition("=")
+        pairs.append((code.strip(), int(years) if years.strip().isdigit() else 0))
+    item = Strukturpruefung(
+        ops_recurrence=tuple(pairs),
+        standortnummer=shown(standort),
+        ops_codes=tuple(shown(c) for c in ops_codes),
+        evidence=tuple(shown(e) for e in evidence),
+        recurrence_years=recurrence,
+        last_checked=last_checked,
+    )
+    with _open_store(ctx) as store:
+        saved = store.save_strukturpruefung(item, item_id=item_id)
+    by_ops = {code: day.isoformat() for code, day in item.due_by_ops()}
 
-    def run() -> None:
-        pairs = []
-        for text in ops_recurrence:
-            code, _, years = shown(text).partition("=")
-            pairs.append((code.strip(), int(years) if years.strip().isdigit() else 0))
-        item = Strukturpruefung(
-            ops_recurrence=tuple(pairs),
-            standortnummer=shown(standort),
-            ops_codes=tuple(shown(c) for c in ops_codes),
-            evidence=tuple(shown(e) for e in evidence),
-            recurrence_years=recurrence,
-            last_checked=last_checked,
-        )
-        with _open_store(ctx) as store:
-            saved = store.save_strukturpruefung(item, item_id=item_id)
-        by_ops = {code: day.isoformat() for code, day in item.due_by_ops()}
-        if as_json:
-            emit_json(
-                {"ok": True, "id": saved, "next_due": item.next_due.isoformat(), "by_ops": by_ops}
-            )
-            return
+    def text() -> None:
         click.echo(f"saved {saved}; next Strukturprüfung due {item.next_due:%d.%m.%Y}")
         for code, day in item.due_by_ops():
             click.echo(f"  {code}: {day:%d.%m.%Y}")
 
-    _guarded(as_json, run)
+    data = {"id": saved, "next_due": item.next_due.isoformat(), "by_ops": by_ops}
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 @case.command("strukturpruefung-due")
-@click.option("--before", required=True, type=DATE, callback=_as_date, help="Due before this day.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--before", required=True, type=DATE, help="Due before this day.")
+@json_option
 @click.pass_context
 def strukturpruefung_due(ctx: click.Context, before: datetime.date, as_json: bool) -> None:
     """List the Strukturprüfungen due before a day, earliest first."""
+    with _open_store(ctx) as store:
+        found = store.strukturpruefungen_due(before)
+    listed = [
+        {
+            "id": key,
+            "standortnummer": s.standortnummer,
+            "ops_codes": list(s.ops_codes),
+            "next_due": s.next_due.isoformat(),
+        }
+        for key, s in found
+    ]
 
-    def run() -> None:
-        with _open_store(ctx) as store:
-            found = store.strukturpruefungen_due(before)
-        listed = [
-            {
-                "id": key,
-                "standortnummer": s.standortnummer,
-                "ops_codes": list(s.ops_codes),
-                "next_due": s.next_due.isoformat(),
-            }
-            for key, s in found
-        ]
-        if as_json:
-            emit_json({"ok": True, "strukturpruefungen": listed})
-            return
+    def text() -> None:
         if not listed:
             click.echo("no Strukturprüfung due")
         for entry in listed:
@@ -1134,4 +1055,4 @@ def strukturpruefung_due(ctx: click.Context, before: datetime.date, as_json: boo
                 f"{entry['next_due']}  {entry['standortnummer']}  {', '.join(entry['ops_codes'])}"
             )
 
-    _guarded(as_json, run)
+    report(Result(True, data={"strukturpruefungen": listed}, text=text), as_json=as_json)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 import pluggy
 
-from leportal_core.cli.output import emit_json, problem_lines, shown, utf8_option
+from leportal_core.cli.output import ReportedGroup, Result, problem_lines, report, utf8_option
+from leportal_core.cli.params import DATE, InputPath, json_option, out_option
+from leportal_core.cli.pdf import policy_options
 from leportal_core.delivery import (
     build_folder,
     load_manifest,
@@ -20,23 +21,20 @@ from leportal_core.delivery import (
     reconcile,
     reconciliation_problems,
 )
-from leportal_core.pdf import DEFAULT_MAX_SIZE, ActiveContentAction, PdfPolicy
+from leportal_core.pdf import ActiveContentAction, PdfPolicy
 from leportal_core.terminology import KdlTable, load_kdl_csv
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def delivery() -> None:
     """Unterlagenlieferung: build the upload folder for an Unterlagenanforderung, reconcile the
     Dateiquittung."""
 
 
-def _today(value: str | None) -> dt.date:
+def _today(value: dt.date | None) -> dt.date:
     if value is None:
         return dt.datetime.now(dt.UTC).astimezone(_berlin()).date()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{shown(value)!r} is not a date YYYY-MM-DD") from exc
+    return value
 
 
 def _berlin() -> dt.tzinfo:
@@ -46,31 +44,27 @@ def _berlin() -> dt.tzinfo:
 
 
 @delivery.command()
-@click.argument("request", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to write.")
+@click.argument("request", type=InputPath())
+@out_option("Folder to write.", required=True)
 @click.option(
-    "--today", help="Civil date to measure the deadline against (default: today in Berlin)."
+    "--today",
+    type=DATE,
+    help="Civil date to measure the deadline against (default: today in Berlin).",
 )
-@click.option("--kdl", type=click.Path(path_type=Path), help="KDL CSV table (GPL data) to use.")
-@click.option("--max-size", type=click.IntRange(min=1), default=DEFAULT_MAX_SIZE, show_default=True)
-@click.option(
-    "--active-content",
-    type=click.Choice([a.value for a in ActiveContentAction]),
-    default=ActiveContentAction.REJECT.value,
-    show_default=True,
-)
+@click.option("--kdl", type=InputPath(), help="KDL CSV table (GPL data) to use.")
+@policy_options
 @click.option(
     "--created",
     callback=utf8_option,
     help="Creation stamp to put into the manifest (default: none, so re-runs are byte-identical).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.pass_obj
 def build(
     pm: pluggy.PluginManager,
     request: Path,
     out: Path,
-    today: str | None,
+    today: dt.date | None,
     kdl: Path | None,
     max_size: int,
     active_content: str,
@@ -87,9 +81,8 @@ def build(
     plan = plan_delivery(load_request(request), pm, today=day, policy=policy, kdl=kdl_table)
     folder = build_folder(plan, out, created=created)
     problems = plan.problems()
-    if as_json:
-        emit_json(_plan_json(plan, folder))
-    else:
+
+    def text() -> None:
         status = plan.deadline
         click.echo(f"Vorgang {plan.request.reference}: {len(plan.accepted)} files → {folder}")
         for checked in plan.accepted:
@@ -105,7 +98,8 @@ def build(
             click.echo(f"  extra (not requested): {extra}")
         days = "" if status.days_left is None else f", {status.days_left} days left"
         click.echo(f"  Frist: {status.state.value}{days}")
-    sys.exit(0 if not problems else 1)
+
+    report(Result(not problems, problems, _plan_json(plan, folder), text), as_json=as_json)
 
 
 def _plan_json(plan: Any, folder: Path) -> dict[str, Any]:
@@ -139,28 +133,26 @@ def _plan_json(plan: Any, folder: Path) -> dict[str, Any]:
         ],
         "missing": [{"id": i.id, "label": i.label} for i in plan.missing],
         "extra": list(plan.extra),
-        "problems": [p.as_dict() for p in plan.problems()],
     }
 
 
 @delivery.command("reconcile")
-@click.argument("manifest", type=click.Path(path_type=Path))
-@click.argument("receipt", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.argument("manifest", type=InputPath(dir_okay=True))
+@click.argument("receipt", type=InputPath())
+@json_option
 def reconcile_command(manifest: Path, receipt: Path, as_json: bool) -> None:
     """Compare RECEIPT (the Dateiquittung as JSON or CSV) with MANIFEST (manifest.json or the
     delivery folder). Exit 0 when everything arrived as sent, 1 otherwise."""
     result = reconcile(load_manifest(manifest), load_receipt(receipt))
-    if as_json:
-        data = result.as_dict()
-        data["problems"] = [p.as_dict() for p in reconciliation_problems(result)]
-        emit_json(data)
-    else:
+    problems = reconciliation_problems(result)
+
+    def text() -> None:
         click.echo(
             f"received as sent: {len(result.received)}, missing: {len(result.missing)}, "
             f"altered: {len(result.altered)}, unexpected: {len(result.unexpected)}"
         )
-        problems = reconciliation_problems(result)
         if problems:
             click.echo(problem_lines(problems))
-    sys.exit(0 if result.ok else 1)
+
+    data = {k: v for k, v in result.as_dict().items() if k not in ("ok", "problems")}
+    report(Result(result.ok, problems, data, text), as_json=as_json)

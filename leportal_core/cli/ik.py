@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import ReportedGroup, Result, problem_lines, report, shown
+from leportal_core.cli.params import json_option
 from leportal_core.errors import InvalidIdentifier, Problem
 from leportal_core.identifiers import ik as ik_scheme
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def ik() -> None:
     """Institutionskennzeichen (IK): the 9-digit number of every institution in German billing."""
 
 
 @ik.command()
 @click.argument("numbers", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def check(numbers: tuple[str, ...], as_json: bool) -> None:
     """Check each IK; exit 0 when all are valid, 1 when any is not."""
     checked = [_check_one(shown(number)) for number in numbers]
-    all_valid = all(problems == () for _, problems in checked)
-    if as_json:
-        emit_json({"valid": all_valid, "results": [result for result, _ in checked]})
-    else:
+
+    def text() -> None:
         for result, problems in checked:
             if problems:
                 click.echo(f"{result['input']}: INVALID")
@@ -37,7 +35,10 @@ def check(numbers: tuple[str, ...], as_json: bool) -> None:
                     f"{result['input']}: valid (Klassifikation {c['code']} {c['name'] or 'unbekannt'}, "
                     f"Regionalbereich {r['code']} {r['name'] or 'unbekannt'})"
                 )
-    sys.exit(0 if all_valid else 1)
+
+    problems = [problem for _, found in checked for problem in found]
+    results = [result for result, _ in checked]
+    report(Result(not problems, problems, {"results": results}, text), as_json=as_json)
 
 
 def _check_one(number: str) -> tuple[dict[str, Any], tuple[Problem, ...]]:

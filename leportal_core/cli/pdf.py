@@ -2,45 +2,52 @@
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown
+from leportal_core.cli.output import ReportedGroup, Result, problem_lines, report, shown
+from leportal_core.cli.params import InputPath, json_option
 from leportal_core.pdf import DEFAULT_MAX_SIZE, ActiveContentAction, PdfPolicy, inspect_pdf
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-@click.group()
+
+def policy_options(function: F) -> F:
+    """``--max-size`` and ``--active-content``: the PDF policy of every command that checks PDFs."""
+    function = click.option(
+        "--active-content",
+        type=click.Choice([a.value for a in ActiveContentAction]),
+        default=ActiveContentAction.REJECT.value,
+        show_default=True,
+        help="Whether JavaScript, Launch actions and embedded files reject a PDF or only warn.",
+    )(function)
+    return click.option(
+        "--max-size",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_SIZE,
+        show_default=True,
+        help="Largest accepted PDF in bytes (the receiving MD's limit).",
+    )(function)
+
+
+@click.group(cls=ReportedGroup)
 def pdf() -> None:
     """PDF checks: damaged, encrypted, active content, size, pages, claimed PDF/A."""
 
 
 @pdf.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@click.option(
-    "--max-size",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_SIZE,
-    show_default=True,
-    help="Largest accepted file in bytes (the receiving MD's limit).",
-)
-@click.option(
-    "--active-content",
-    type=click.Choice([a.value for a in ActiveContentAction]),
-    default=ActiveContentAction.REJECT.value,
-    show_default=True,
-    help="Whether JavaScript, Launch actions and embedded files reject the file or only warn.",
-)
+@click.argument("files", nargs=-1, required=True, type=InputPath())
+@json_option
+@policy_options
 def check(files: tuple[Path, ...], as_json: bool, max_size: int, active_content: str) -> None:
     """Check each FILE; exit 0 when all are acceptable, 1 when any is rejected."""
     policy = PdfPolicy(max_size=max_size, active_content=ActiveContentAction(active_content))
     verdicts = [inspect_pdf(path, policy=policy, name=shown(str(path))) for path in files]
-    all_ok = all(v.ok for v in verdicts)
-    if as_json:
-        emit_json({"ok": all_ok, "results": [v.as_dict() for v in verdicts]})
-    else:
+
+    def text() -> None:
         for v in verdicts:
             facts = []
             if v.pages is not None:
@@ -55,4 +62,7 @@ def check(files: tuple[Path, ...], as_json: bool, max_size: int, active_content:
             click.echo(f"{v.source}: {status} ({', '.join(facts)})")
             if v.problems:
                 click.echo(problem_lines(v.problems))
-    sys.exit(0 if all_ok else 1)
+
+    problems = [p for v in verdicts for p in v.problems]
+    data = {"results": [v.as_dict() for v in verdicts]}
+    report(Result(all(v.ok for v in verdicts), problems, data, text), as_json=as_json)

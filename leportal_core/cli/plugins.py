@@ -7,7 +7,8 @@ import importlib.metadata as metadata
 import click
 
 from leportal_core import __version__
-from leportal_core.cli.output import emit_json
+from leportal_core.cli.output import ReportedCommand, Result, report
+from leportal_core.cli.params import json_option
 from leportal_core.plugins import (
     ALLOW_LIST_ENV,
     BUILTIN_PLUGINS,
@@ -34,24 +35,27 @@ def plugin_statuses() -> list[PluginStatus]:
     return builtins + load_entry_point_plugins(new_plugin_manager(), tolerate_broken=True)
 
 
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.command(cls=ReportedCommand)
+@json_option
 def plugins(as_json: bool) -> None:
     """List every plug-in: name, group, distribution and version, and whether it loaded.
 
     A plug-in that failed to load is listed with the reason; exclude it with LEPORTAL_PLUGINS.
     """
     statuses = plugin_statuses()
-    if as_json:
-        emit_json({"ok": True, "plugins": [_as_dict(status) for status in statuses]})
-        return
-    for status in statuses:
-        origin = f"{status.distribution or '?'} {status.version or '?'}"
-        click.echo(f"{status.name:<32} {status.group:<20} {origin:<32} {status.status}")
-        if status.error:
-            click.echo(f"    {status.error}")
-    if any(status.status == "not allowed" for status in statuses):
-        click.echo(f"(plug-ins 'not allowed' are left out by {ALLOW_LIST_ENV})")
+
+    def text() -> None:
+        for status in statuses:
+            origin = f"{status.distribution or '?'} {status.version or '?'}"
+            click.echo(f"{status.name:<32} {status.group:<20} {origin:<32} {status.status}")
+            if status.error:
+                click.echo(f"    {status.error}")
+        if any(status.status == "not allowed" for status in statuses):
+            click.echo(f"(plug-ins 'not allowed' are left out by {ALLOW_LIST_ENV})")
+
+    # A broken plug-in is reported, not a failure of this command: it lists what is there.
+    data = {"plugins": [_as_dict(status) for status in statuses]}
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 def _as_dict(status: PluginStatus) -> dict[str, str | None]:

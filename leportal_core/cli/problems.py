@@ -7,13 +7,14 @@ import json
 import click
 import pluggy
 
-from leportal_core.cli.output import emit_json
+from leportal_core.cli.output import ReportedCommand, Result, report
+from leportal_core.cli.params import json_option
 from leportal_core.problems import collect, to_json
 
 
-@click.command()
+@click.command(cls=ReportedCommand)
 @click.argument("code", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 @click.pass_obj
 def problems(pm: pluggy.PluginManager, code: str | None, as_json: bool) -> None:
     """List every problem code with kind, severity and meaning, or explain CODE (an old code
@@ -21,25 +22,25 @@ def problems(pm: pluggy.PluginManager, code: str | None, as_json: bool) -> None:
     """
     registry = collect(pm)
     if code is None:
-        if as_json:
-            emit_json({"ok": True, **json.loads(to_json(registry))})
-            return
-        for declared in sorted(registry, key=lambda d: d.code):
-            click.echo(f"{declared.code:<44} {declared.kind.value:<13} {declared.meaning}")
-        return
+
+        def listing() -> None:
+            for declared in sorted(registry, key=lambda d: d.code):
+                click.echo(f"{declared.code:<44} {declared.kind.value:<13} {declared.meaning}")
+
+        report(Result(True, data=json.loads(to_json(registry)), text=listing), as_json=as_json)
     try:
         declared = registry.lookup(code)
     except KeyError:
         raise click.BadParameter(
             f"no problem code {code!r} is declared", param_hint="CODE"
         ) from None
-    if as_json:
-        emit_json(
-            {"ok": True, "code": {**declared.as_dict(), "owner": registry.owner(declared.code)}}
+
+    def explain() -> None:
+        if declared.code != code:
+            click.echo(f"{code} was renamed to {declared.code}")
+        click.echo(
+            f"{declared.code} ({declared.kind.value}, {declared.severity.value}): {declared.meaning}"
         )
-        return
-    if declared.code != code:
-        click.echo(f"{code} was renamed to {declared.code}")
-    click.echo(
-        f"{declared.code} ({declared.kind.value}, {declared.severity.value}): {declared.meaning}"
-    )
+
+    data = {"code": {**declared.as_dict(), "owner": registry.owner(declared.code)}}
+    report(Result(True, data=data, text=explain), as_json=as_json)

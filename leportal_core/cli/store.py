@@ -6,30 +6,32 @@ Every other command opens an existing store only: a missing or empty store file 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from leportal_core.cli.output import emit_json, shown, storage_failure
+from leportal_core.cli.output import ReportedGroup, Result, report, shown, storage_failure
+from leportal_core.cli.params import json_option, required_store
 from leportal_core.errors import StorageError
 from leportal_core.store import connect, schema_version
 
 __all__ = ["store"]
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def store() -> None:
     """The embedded store (one SQLite file for cases, second factor, sending history, …)."""
 
 
 @store.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def init(path: Path, as_json: bool) -> None:
-    """Create a new, empty store at PATH (its folder must exist); an existing store is kept as it is.
+@click.argument("path_text", metavar="[PATH]", required=False)
+@json_option
+@click.pass_context
+def init(ctx: click.Context, path_text: str | None, as_json: bool) -> None:
+    """Create a new, empty store at PATH (default: `leportal --store`; its folder must exist); an
+    existing store is kept as it is.
 
     The components add their tables when they first use the store.
     """
+    path = required_store(ctx, path_text)  # passed on as given: a path or URL
     try:
         connect(path).close()
         created = False
@@ -43,10 +45,13 @@ def init(path: Path, as_json: bool) -> None:
         schema_version(connection, "leportal")  # the store answers: it is usable
         connection.close()
         created = True
-    name = shown(str(path))
-    if as_json:
-        emit_json({"ok": True, "store": name, "created": created})
-    else:
-        click.echo(
-            f"{name}: {'new store created' if created else 'already a store, left as it is'}"
-        )
+    name = shown(path)
+    done = "new store created" if created else "already a store, left as it is"
+    report(
+        Result(
+            True,
+            data={"store": name, "created": created},
+            text=lambda: click.echo(f"{name}: {done}"),
+        ),
+        as_json=as_json,
+    )

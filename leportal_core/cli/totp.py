@@ -8,7 +8,6 @@ The seed is never printed unless ``--show-secret`` asks for it.
 
 from __future__ import annotations
 
-import functools
 import shlex
 import sys
 from collections.abc import Callable
@@ -17,8 +16,16 @@ from typing import Any, TypeVar
 
 import click
 
-from leportal_core.cli.output import emit_json, problem_lines, shown, storage_failure, utf8_option
-from leportal_core.errors import ConfigurationError, LeportalError, Problem, StorageError
+from leportal_core.cli.output import (
+    ReportedGroup,
+    Result,
+    problem_lines,
+    report,
+    shown,
+    utf8_option,
+)
+from leportal_core.cli.params import InputPath, json_option, required_store, store_alias_option
+from leportal_core.errors import ConfigurationError, Problem
 from leportal_core.files import read_input_bytes
 from leportal_core.secondfactor.clock import Clock, Sleeper, system_clock, system_sleeper
 from leportal_core.secondfactor.enrolment import parse_key_uri, qr_png, qr_svg, qr_terminal
@@ -48,31 +55,6 @@ _UNIX_TIME = click.FloatRange(min=0, max=253_402_300_799)  # up to the end of ye
 _MAX_URI_FILE = 8192
 
 
-def _mapped_errors(command: F) -> F:
-    """Exit 74 for the store, 2 for configuration errors, 1 for rejected input, no traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except StorageError as exc:
-            storage_failure(exc, as_json=bool(kwargs.get("as_json")))
-        except LeportalError as exc:
-            if kwargs.get("as_json"):  # --json promises a JSON document on stdout, errors too
-                emit_json(
-                    {
-                        "accepted": False,
-                        "error": exc.message,
-                        "problems": [p.as_dict() for p in exc.problems],
-                    }
-                )
-            else:
-                click.echo(f"error: {exc}", err=True)
-            sys.exit(2 if isinstance(exc, ConfigurationError) else 1)
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _policy(algorithm: str, digits: int, period: int, past_steps: int = 1) -> TotpPolicy:
     return TotpPolicy(
         algorithm=Algorithm(algorithm.upper()), digits=digits, period=period, past_steps=past_steps
@@ -80,21 +62,20 @@ def _policy(algorithm: str, digits: int, period: int, past_steps: int = 1) -> To
 
 
 def _open_store(
-    path: Path, key_file: Path | None, clock: Clock = system_clock, past_steps: int = 1
+    path: str, key_file: Path | None, clock: Clock = system_clock, past_steps: int = 1
 ) -> SecondFactorStore:
     keyring = Keyring(key_from_env_or_file(key_file))
     return SecondFactorStore.open(path, keyring=keyring, clock=clock, past_steps=past_steps)
 
 
+def _store_path(ctx: click.Context, alias: str | None) -> str:
+    # Passed on as given (a path or URL): a missing store is the store's own error (exit 74).
+    return required_store(ctx, alias)
+
+
 def _store_option(command: F) -> F:
-    # Not click's exists=True: a missing store is the store's own error (store.missing, exit 74).
-    return click.option(
-        "--store",
-        "store_path",
-        required=True,
-        type=click.Path(path_type=Path),  # the store judges it (store.unavailable, exit 74)
-        help="The store file, made once by `leportal store init PATH`.",
-    )(command)
+    """The deprecated per-command ``--store`` and the context, which carries ``leportal --store``."""
+    return click.pass_context(store_alias_option(command))  # type: ignore[return-value]
 
 
 def _clock_at(at: float | None) -> Clock:
@@ -106,53 +87,97 @@ def _clock_at(at: float | None) -> Clock:
 def _key_file_option(command: F) -> F:
     return click.option(
         "--key-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=InputPath(),
         help="File with the sealing key (URL-safe base64 of 32 bytes); default: $LEPORTAL_SEAL_KEY.",
     )(command)
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def totp() -> None:
     """TOTP second factor (RFC 6238): codes, enrolment, verification."""
 
 
+def _policy_options(command: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--algorithm",
+                type=_ALGORITHMS,
+                default="SHA1",
+                show_default=True,
+                help="HMAC hash of the codes.",
+            ),
+            click.option(
+                "--digits",
+                type=click.Choice(["6", "8"]),
+                default="6",
+                show_default=True,
+                help="Digits of a code.",
+            ),
+            click.option(
+                "--period",
+                type=click.IntRange(1, 300),
+                default=30,
+                show_default=True,
+                help="Seconds a code is valid.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _account_option(command: F) -> F:
+    return click.option(
+        "--account", required=True, callback=utf8_option, help="The account's name in the store."
+    )(command)
+
+
+def _done(as_json: bool, message: str, ok: bool = True, **data: Any) -> None:
+    report(Result(ok, data=data, text=lambda: click.echo(message)), as_json=as_json)
+
+
 @totp.command()
 @click.option("--secret", required=True, envvar="LEPORTAL_TOTP_SECRET", help="Base32 seed.")
-@click.option("--algorithm", type=_ALGORITHMS, default="SHA1", show_default=True)
-@click.option("--digits", type=click.Choice(["6", "8"]), default="6", show_default=True)
-@click.option("--period", type=click.IntRange(1, 300), default=30, show_default=True)
+@_policy_options
 @click.option("--at", type=_UNIX_TIME, help="UNIX time instead of now.")
 @click.option("--counter", type=click.IntRange(0, (1 << 64) - 1), help="HOTP counter (RFC 4226).")
-@_mapped_errors
+@json_option
 def code(
-    secret: str, algorithm: str, digits: str, period: int, at: float | None, counter: int | None
+    secret: str,
+    algorithm: str,
+    digits: str,
+    period: int,
+    at: float | None,
+    counter: int | None,
+    as_json: bool,
 ) -> None:
     """Print the code of a Base32 SECRET now, at --at, or for an HOTP --counter."""
     policy = _policy(algorithm, int(digits), period)
     seed = decode_secret(secret)
-    if counter is not None:
-        click.echo(hotp(seed, counter, digits=policy.digits, algorithm=policy.algorithm))
-        return
-    when = system_clock() if at is None else at
-    click.echo(hotp(seed, policy.step(when), digits=policy.digits, algorithm=policy.algorithm))
+    if counter is None:
+        counter = policy.step(system_clock() if at is None else at)
+    value = hotp(seed, counter, digits=policy.digits, algorithm=policy.algorithm)
+    _done(as_json, value, code=value, counter=counter)
 
 
 @totp.command()
 @_store_option
-@click.option("--account", required=True, callback=utf8_option)
-@click.option("--issuer", default="leportal", show_default=True)
-@click.option("--algorithm", type=_ALGORITHMS, default="SHA1", show_default=True)
-@click.option("--digits", type=click.Choice(["6", "8"]), default="6", show_default=True)
-@click.option("--period", type=click.IntRange(1, 300), default=30, show_default=True)
+@_account_option
+@click.option(
+    "--issuer", default="leportal", show_default=True, help="Issuer shown by the authenticator app."
+)
+@_policy_options
 @click.option("--replace", is_flag=True, help="Replace an active factor (after re-authentication).")
 @click.option("--show-secret", is_flag=True, help="Also print the Base32 seed (handle with care).")
 @click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Write the QR as SVG.")
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Write the QR as PNG.")
 @click.option("--no-qr", is_flag=True, help="Do not print the terminal QR code.")
 @_key_file_option
-@_mapped_errors
+@json_option
 def enroll(
-    store_path: Path,
+    ctx: click.Context,
+    store_alias: str | None,
     account: str,
     issuer: str,
     algorithm: str,
@@ -164,8 +189,10 @@ def enroll(
     png: Path | None,
     no_qr: bool,
     key_file: Path | None,
+    as_json: bool,
 ) -> None:
     """Start an enrolment: print the otpauth:// URI and a QR code; confirm with `totp confirm`."""
+    store_path = _store_path(ctx, store_alias)
     store = _open_store(store_path, key_file)
     try:
         enrolment = store.enroll(
@@ -177,15 +204,24 @@ def enroll(
         svg.write_text(qr_svg(enrolment.uri), encoding="utf-8")
     if png is not None:
         png.write_bytes(qr_png(enrolment.uri))
-    if not no_qr:
-        click.echo(qr_terminal(enrolment.uri), nl=False)
-    click.echo(enrolment.uri if show_secret else _without_secret(enrolment.uri))
-    if show_secret:
-        click.echo(f"secret: {encode_secret(enrolment.secret)}")
-    click.echo(
-        f"pending: confirm with `leportal totp confirm --store {shlex.quote(str(store_path))} "
-        f"--account {shlex.quote(shown(account))} CODE`"
+    uri = enrolment.uri if show_secret else _without_secret(enrolment.uri)
+    confirm = (
+        f"leportal --store {shlex.quote(str(store_path))} totp confirm "
+        f"--account {shlex.quote(shown(account))} CODE"
     )
+
+    def text() -> None:
+        if not no_qr:
+            click.echo(qr_terminal(enrolment.uri), nl=False)
+        click.echo(uri)
+        if show_secret:
+            click.echo(f"secret: {encode_secret(enrolment.secret)}")
+        click.echo(f"pending: confirm with `{confirm}`")
+
+    data: dict[str, Any] = {"account": shown(account), "uri": uri, "confirm": confirm}
+    if show_secret:
+        data["secret"] = encode_secret(enrolment.secret)
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 def _without_secret(uri: str) -> str:
@@ -196,34 +232,32 @@ def _without_secret(uri: str) -> str:
 
 
 def _report(verdict: Verdict, account: str, as_json: bool) -> None:
-    if as_json:
-        problem = verdict.problem
-        emit_json(
-            {
-                "account": account,
-                "accepted": verdict.accepted,
-                "outcome": verdict.outcome.value,
-                "step": verdict.step,
-                "retry_after": verdict.retry_after,
-                "problems": [problem.as_dict()] if problem else [],
-            }
-        )
-    elif verdict.accepted:
-        click.echo(f"{account}: accepted (step {verdict.step})")
-    else:
-        click.echo(f"{account}: refused: {verdict.outcome.value}")
-        if verdict.problem is not None:
-            click.echo(problem_lines([verdict.problem]))
-    sys.exit(0 if verdict.accepted else 1)
+    problems = [verdict.problem] if verdict.problem is not None else []
+
+    def text() -> None:
+        if verdict.accepted:
+            click.echo(f"{account}: accepted (step {verdict.step})")
+        else:
+            click.echo(f"{account}: refused: {verdict.outcome.value}")
+            if problems:
+                click.echo(problem_lines(problems))
+
+    data = {
+        "account": account,
+        "outcome": verdict.outcome.value,
+        "step": verdict.step,
+        "retry_after": verdict.retry_after,
+    }
+    report(Result(verdict.accepted, problems, data, text), as_json=as_json)
 
 
 def _judging_command(name: str, help_text: str) -> Callable[[F], click.Command]:
     def decorate(function: F) -> click.Command:
-        decorated: Any = _mapped_errors(function)
+        decorated: Any = function
         for option in reversed(
             [
                 _store_option,
-                click.option("--account", required=True, callback=utf8_option),
+                _account_option,
                 click.argument("code_text", metavar="CODE"),
                 click.option(
                     "--at",
@@ -231,9 +265,13 @@ def _judging_command(name: str, help_text: str) -> Callable[[F], click.Command]:
                     help="UNIX time for tests/demos only: NOT a trusted clock.",
                 ),
                 click.option(
-                    "--past-steps", type=click.IntRange(0, 10), default=1, show_default=True
+                    "--past-steps",
+                    type=click.IntRange(0, 10),
+                    default=1,
+                    show_default=True,
+                    help="Also accept codes this many periods old (clock drift).",
                 ),
-                click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+                json_option,
             ]
         ):
             decorated = option(decorated)
@@ -248,7 +286,8 @@ def _judging_command(name: str, help_text: str) -> Callable[[F], click.Command]:
     "Verify a login CODE: exit 0 accepted, 1 refused (wrong, replayed, locked, not enrolled).",
 )
 def verify(
-    store_path: Path,
+    ctx: click.Context,
+    store_alias: str | None,
     account: str,
     code_text: str,
     at: float | None,
@@ -256,7 +295,7 @@ def verify(
     as_json: bool,
     key_file: Path | None,
 ) -> None:
-    store = _open_store(store_path, key_file, _clock_at(at), past_steps)
+    store = _open_store(_store_path(ctx, store_alias), key_file, _clock_at(at), past_steps)
     try:
         verdict = store.verify(account, code_text)
     finally:
@@ -268,7 +307,8 @@ def verify(
     "confirm", "Activate a pending enrolment with its first CODE: exit 0 active, 1 refused."
 )
 def confirm(
-    store_path: Path,
+    ctx: click.Context,
+    store_alias: str | None,
     account: str,
     code_text: str,
     at: float | None,
@@ -276,7 +316,7 @@ def confirm(
     as_json: bool,
     key_file: Path | None,
 ) -> None:
-    store = _open_store(store_path, key_file, _clock_at(at), past_steps)
+    store = _open_store(_store_path(ctx, store_alias), key_file, _clock_at(at), past_steps)
     try:
         verdict = store.confirm(account, code_text)
     finally:
@@ -286,33 +326,37 @@ def confirm(
 
 @totp.command()
 @_store_option
-@click.option("--account", required=True, callback=utf8_option)
+@_account_option
 @_key_file_option
-@_mapped_errors
-def revoke(store_path: Path, account: str, key_file: Path | None) -> None:
+@json_option
+def revoke(
+    ctx: click.Context, store_alias: str | None, account: str, key_file: Path | None, as_json: bool
+) -> None:
     """Remove an account's TOTP factor; exit 1 when it had none."""
-    store = _open_store(store_path, key_file)
+    store = _open_store(_store_path(ctx, store_alias), key_file)
     try:
         removed = store.revoke(account)
     finally:
         store.close()
-    click.echo(f"{shown(account)}: {'revoked' if removed else 'not enrolled'}")
-    sys.exit(0 if removed else 1)
+    message = f"{shown(account)}: {'revoked' if removed else 'not enrolled'}"
+    _done(as_json, message, removed, account=shown(account), revoked=removed)
 
 
 @totp.command()
 @_store_option
-@click.option("--account", required=True, callback=utf8_option)
+@_account_option
 @_key_file_option
-@_mapped_errors
-def unlock(store_path: Path, account: str, key_file: Path | None) -> None:
+@json_option
+def unlock(
+    ctx: click.Context, store_alias: str | None, account: str, key_file: Path | None, as_json: bool
+) -> None:
     """Administrator action: clear an account's failures and lock."""
-    store = _open_store(store_path, key_file)
+    store = _open_store(_store_path(ctx, store_alias), key_file)
     try:
         store.unlock(account)
     finally:
         store.close()
-    click.echo(f"{shown(account)}: unlocked")
+    _done(as_json, f"{shown(account)}: unlocked", account=shown(account))
 
 
 @totp.command(name="rotate-key")
@@ -322,27 +366,37 @@ def unlock(store_path: Path, account: str, key_file: Path | None) -> None:
     "old_key_files",
     multiple=True,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=InputPath(),
     help="A previous sealing key (repeatable).",
 )
 @_key_file_option
-@_mapped_errors
-def rotate_key(store_path: Path, old_key_files: tuple[Path, ...], key_file: Path | None) -> None:
+@json_option
+def rotate_key(
+    ctx: click.Context,
+    store_alias: str | None,
+    old_key_files: tuple[Path, ...],
+    key_file: Path | None,
+    as_json: bool,
+) -> None:
     """Re-seal every seed under the new key (from $LEPORTAL_SEAL_KEY or --key-file)."""
     previous = [key_from_env_or_file(path) for path in old_key_files]
     keyring = Keyring(key_from_env_or_file(key_file), previous)
-    store = SecondFactorStore.open(store_path, keyring=keyring)
+    store = SecondFactorStore.open(_store_path(ctx, store_alias), keyring=keyring)
     try:
         count = store.rotate_keys()
     finally:
         store.close()
-    click.echo(f"re-sealed {count} seed(s) under key {keyring.current.key_id}")
+    key_id = keyring.current.key_id
+    message = f"re-sealed {count} seed(s) under key {key_id}"
+    _done(as_json, message, resealed=count, key_id=key_id)
 
 
 @totp.command(name="new-key")
-def new_key() -> None:
+@json_option
+def new_key(as_json: bool) -> None:
     """Print a fresh random sealing key for LEPORTAL_SEAL_KEY (keep it in a secret store)."""
-    click.echo(SealingKey.generate().to_text())
+    key = SealingKey.generate().to_text()
+    _done(as_json, key, key=key)
 
 
 @totp.command(name="machine-add")
@@ -356,20 +410,27 @@ def new_key() -> None:
 @click.option(
     "--uri-file",
     required=True,
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    type=InputPath(allow_dash=True),
     help="File with the portal's otpauth:// URI ('-' reads stdin; keeps it out of `ps`).",
 )
 @_key_file_option
-@_mapped_errors
-def machine_add(store_path: Path, account: str, uri_file: Path, key_file: Path | None) -> None:
+@json_option
+def machine_add(
+    ctx: click.Context,
+    store_alias: str | None,
+    account: str,
+    uri_file: Path,
+    key_file: Path | None,
+    as_json: bool,
+) -> None:
     """Keep a portal account's seed (from its otpauth:// URI) sealed for machine login."""
     secret, policy = parse_key_uri(_read_uri(uri_file))
-    store = _open_store(store_path, key_file)
+    store = _open_store(_store_path(ctx, store_alias), key_file)
     try:
         store.save_machine_seed(account, secret, policy)
     finally:
         store.close()
-    click.echo(f"{shown(account)}: machine seed stored (sealed)")
+    _done(as_json, f"{shown(account)}: machine seed stored (sealed)", account=shown(account))
 
 
 def _read_uri(path: Path) -> str:
@@ -391,16 +452,18 @@ def _read_uri(path: Path) -> str:
 
 @totp.command(name="machine-code")
 @_store_option
-@click.option("--account", required=True, callback=utf8_option)
+@_account_option
 @_key_file_option
-@_mapped_errors
-def machine_code(store_path: Path, account: str, key_file: Path | None) -> None:
+@json_option
+def machine_code(
+    ctx: click.Context, store_alias: str | None, account: str, key_file: Path | None, as_json: bool
+) -> None:
     """Print a fresh, never-used code for an automated portal login (may wait up to one step)."""
-    store = _open_store(store_path, key_file)
+    store = _open_store(_store_path(ctx, store_alias), key_file)
     try:
         code = MachineLogin(store, clock=_machine_clock, sleeper=_machine_sleeper).current_code(
             account
         )
     finally:
         store.close()
-    click.echo(code.code)
+    _done(as_json, code.code, account=shown(account), code=code.code)

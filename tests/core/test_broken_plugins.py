@@ -67,7 +67,7 @@ def test_version_and_unrelated_commands_keep_working(tmp_path: Path, kind: str) 
     assert "LEPORTAL_PLUGINS" in version.stderr
     check = leportal(tmp_path, "ik", "check", "260326822", "--json")
     assert check.returncode == 0, check.stderr
-    assert json.loads(check.stdout)["valid"] is True
+    assert json.loads(check.stdout)["ok"] is True
 
 
 @pytest.mark.parametrize("kind", ["import", "unknown_hook"])

@@ -43,7 +43,8 @@ def test_ik_json_lists_each_number() -> None:
     status, output = run("ik", "check", "260326822", "26032682", "--json")
     assert status == 1
     data = json.loads(output)
-    assert data["valid"] is False
+    assert data["ok"] is False
+    assert [p["code"] for p in data["problems"]] == ["ik.length"]
     first, second = data["results"]
     assert first["valid"] is True
     assert first["region"] == {"code": "03", "name": "Niedersachsen"}

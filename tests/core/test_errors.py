@@ -7,6 +7,7 @@ import re
 import pytest
 
 from leportal_core.errors import (
+    ConfigurationError,
     FormatError,
     InvalidChecksum,
     InvalidIdentifier,
@@ -136,12 +137,12 @@ def test_the_docstring_tree_of_errors_is_the_class_tree() -> None:
         assert (base.__name__ if parent else base) == (parent or Exception), name
 
 
-def test_input_refused_is_both_an_os_error_and_a_validation_error() -> None:
+def test_input_refused_is_both_an_os_error_and_a_configuration_error() -> None:
     from leportal_core.errors import InputRefused
 
     refused = InputRefused(21, "not a regular file: a folder", "in", code="input.not_regular")
     assert isinstance(refused, OSError)
-    assert isinstance(refused, ValidationError)
+    assert isinstance(refused, ConfigurationError)
     assert (refused.errno, refused.filename, refused.code) == (21, "in", "input.not_regular")
     assert refused.problems[0].location.file == "in"
     assert refused.strerror == "not a regular file: a folder"

@@ -192,7 +192,7 @@ def test_totp_at_nan_and_minus_zero_give_json(invoke: Any, tmp_path: Path) -> No
     assert "not a finite number" in result.output
     result = invoke(*base, "--at", "-0")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["accepted"] is False  # JSON, also for the refusal
+    assert json.loads(result.stdout)["ok"] is False  # JSON, also for the refusal
     bad_key = tmp_path / "bad.key"
     bad_key.write_text("not a key\nsecond line\n")
     result = invoke(*base, "--at", "5", "--key-file", str(bad_key))
@@ -220,5 +220,5 @@ def test_json_errors_are_json_on_stdout(invoke: Any, tmp_path: Path) -> None:
     assert data["problems"][0]["code"] == "delivery.output.foreign"
     assert (user / "brief.docx").read_bytes() == b"a letter"
     result = invoke("delivery", "reconcile", "/dev/zero", str(request), "--json")
-    assert result.exit_code in (1, 2)
-    assert json.loads(result.stdout)["problems"][0]["code"] == "delivery.file.unreadable"
+    assert result.exit_code == 2  # refused before reading, as every command's input (docs/cli.md)
+    assert json.loads(result.stdout)["problems"][0]["code"] == "input.not_regular"

@@ -108,7 +108,7 @@ def test_a_lazy_command_works_in_a_plain_click_group() -> None:
     group.add_command(LazyCommand("ik", "leportal_core.cli.ik:ik", "IK checks."))
     result = CliRunner().invoke(group, ["ik", "check", "260326822", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["valid"] is True
+    assert json.loads(result.stdout)["ok"] is True
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,35 @@
 """``leportal archive import|export``: MDM messages and archive export folders from the shell.
 
-Exit status as everywhere in leportal: 0 all inputs read, 1 some input rejected, 2 usage error.
-Progress goes to stderr and only when it is a terminal.
+Exit status as everywhere in leportal: 0 all inputs read, 1 some input rejected, 2 usage error
+(docs/cli.md; errors are mapped by the CLI's one reporter). Progress goes to stderr and only when
+it is a terminal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from leportal_core import ConfigurationError, Document, StorageError, ValidationError
-from leportal_core.cli.output import Progress, emit_json, problem_lines, shown
+from leportal_core import ConfigurationError, Document, Problem, StorageError, ValidationError
+from leportal_core.cli.output import (
+    Progress,
+    ReportedGroup,
+    Result,
+    problem_lines,
+    report,
+    shown,
+)
+from leportal_core.cli.params import (
+    DATE,
+    InputPath,
+    json_option,
+    out_option,
+    store_alias_option,
+    store_location,
+)
 from leportal_core.files import output_error, write_bytes_atomic
 from leportal_core.store import connect
 from leportal_kis_archive.config import KdlSource, MdmConfig
@@ -28,13 +43,13 @@ __all__ = ["archive"]
 _KDL_SOURCES = click.Choice([s.value for s in KdlSource])
 
 
-@click.group()
+@click.group(cls=ReportedGroup)
 def archive() -> None:
     """Archive messages (HL7 v2 MDM) and archive export folders, both ways."""
 
 
 @archive.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath(dir_okay=True))
 @click.option(
     "--kdl-source",
     type=_KDL_SOURCES,
@@ -42,33 +57,34 @@ def archive() -> None:
     show_default=True,
     help="Where incoming messages carry the KDL code.",
 )
-@click.option(
-    "--store",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="SQLite store that keeps document versions across runs (T10 supersedes, T11 cancels).",
-)
+@store_alias_option
 @click.option(
     "--lenient-terminator",
     is_flag=True,
     help="Accept a last segment without CR/LF (many interface-engine samples) with a warning; "
     "by default such a file is rejected as cut short.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
+@click.pass_context
 def import_(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     kdl_source: str,
-    store: Path | None,
+    store_alias: str | None,
     lenient_terminator: bool,
     as_json: bool,
 ) -> None:
     """Read MDM message files, folders of them, or export folders (with index.csv).
 
     Only documents whose content is a PDF that passes the PDF check are deliverable, whatever
-    type the message declares."""
+    type the message declares. With `leportal --store`, the store keeps document versions across
+    runs (T10 supersedes, T11 cancels)."""
     config = MdmConfig(kdl_source=KdlSource(kdl_source), require_terminator=not lenient_terminator)
     summary = ImportSummary()
+    store = store_location(ctx, store_alias)
     versions = DocumentVersions(connect(store)) if store is not None else None
     results: list[dict[str, Any]] = []
+    problems: list[Problem] = []
     progress = Progress(enabled=not as_json)
     files_done = 0
 
@@ -80,6 +96,7 @@ def import_(
     with progress:
         for item in import_paths(paths, config=config, on_file=on_file):
             summary.record(item)
+            problems.extend(item.problems)
             result = _item_dict(item)
             if versions is not None and item.ok and item.message is not None:
                 versions.record(item.message, at=dt.datetime.now(dt.UTC))
@@ -95,23 +112,19 @@ def import_(
                 result["version_state"] = versions.state(uid)
             elif uid in summary.versions:
                 result["version_state"] = summary.versions[uid]
-        emit_json(
-            {
-                "ok": summary.rejected == 0,
-                "imported": summary.imported,
-                "rejected": summary.rejected,
-                "deliverable": summary.deliverable,
-                "items": results,
-            }
-        )
-    else:
-        click.echo(
-            f"{summary.imported} imported ({summary.deliverable} deliverable), "
-            f"{summary.rejected} rejected"
-        )
     if versions is not None:
         versions.connection.close()
-    sys.exit(0 if summary.rejected == 0 else 1)
+    line = (
+        f"{summary.imported} imported ({summary.deliverable} deliverable), "
+        f"{summary.rejected} rejected"
+    )
+    data = {
+        "imported": summary.imported,
+        "rejected": summary.rejected,
+        "deliverable": summary.deliverable,
+        "items": results,
+    }
+    report(Result(summary.rejected == 0, problems, data, lambda: click.echo(line)), as_json=as_json)
 
 
 def _item_dict(item: ImportItem) -> dict[str, Any]:
@@ -160,22 +173,22 @@ def _print_item(item: ImportItem) -> None:
 
 
 @archive.command("export")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--out",
-    "out_dir",
+@click.argument("files", nargs=-1, required=True, type=InputPath())
+@out_option(
+    "Folder for the .hl7 messages (created if missing).",
+    name="out_dir",
     required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for the .hl7 messages (created if missing).",
+    file_okay=False,
 )
 @click.option("--patient", help="Patient id (PID-3).")
 @click.option("--case", "case_id", help="Case / visit number (PV1-19).")
 @click.option("--kdl", "kdl_code", help="KDL code, e.g. AD010103.")
 @click.option("--title", help="Document title (default: file name).")
-@click.option("--date", "created", type=click.DateTime(["%Y-%m-%d"]), help="Document date.")
+@click.option("--date", "created", type=DATE, help="Document date.")
 @click.option("--kvnr", help="KVNR of the patient (PID-3, identifier type KVNR).")
 @click.option("--replaces", help="TXA-12 of the document this one replaces: writes an MDM^T10.")
 @click.option("--status", default="AU", show_default=True, help="TXA-17 completion status.")
+@json_option
 def export(
     files: tuple[Path, ...],
     out_dir: Path,
@@ -183,23 +196,26 @@ def export(
     case_id: str | None,
     kdl_code: str | None,
     title: str | None,
-    created: dt.datetime | None,
+    created: dt.date | None,
     kvnr: str | None,
     replaces: str | None,
     status: str,
+    as_json: bool,
 ) -> None:
     """Write each FILE as an MDM^T02 message (MDM^T10 with --replaces) into --out."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _unwritable(out_dir, exc) from exc
-    rejected = 0
+    problems: list[Problem] = []
+    written: list[dict[str, Any]] = []
+    say = (lambda _: None) if as_json else click.echo
     for file in files:
         try:
             document = Document.from_path(
                 file,
                 title=title,
-                created=created.date() if created else None,
+                created=created,
                 patient_id=patient,
                 case_id=case_id,
                 kdl_code=kdl_code,
@@ -215,19 +231,36 @@ def export(
             )
             data = encode_message(message, config=MdmConfig())
         except ValidationError as exc:
-            rejected += 1
-            click.echo(f"{shown(str(file))}: REJECTED")
-            click.echo(problem_lines(exc.problems))
+            problems.extend(exc.problems)
+            written.append(
+                {
+                    "file": shown(str(file)),
+                    "ok": False,
+                    "problems": [p.as_dict() for p in exc.problems],
+                }
+            )
+            say(f"{shown(str(file))}: REJECTED\n{problem_lines(exc.problems)}")
             continue
         target = out_dir / f"{file.stem}.hl7"
         try:
             write_bytes_atomic(target, data)
         except OSError as exc:  # a read-only folder, a full disk: nothing half-written stays
             raise _unwritable(target, exc) from exc
-        click.echo(
+        written.append(
+            {
+                "file": shown(str(file)),
+                "ok": True,
+                "message": shown(str(target)),
+                "event": event.value,
+                "unique_id": message.unique_id,
+                "problems": [],
+            }
+        )
+        say(
             f"{shown(str(file))} → {shown(str(target))} (MDM^{event.value}, TXA-12 {message.unique_id})"
         )
-    sys.exit(0 if rejected == 0 else 1)
+    ok = all(entry["ok"] for entry in written)
+    report(Result(ok, problems, {"files": written}), as_json=as_json)  # text was said as it went
 
 
 def _unwritable(path: Path, exc: OSError) -> StorageError | ConfigurationError:

@@ -10,28 +10,33 @@ environment variable, never from the command line, and are never printed.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from leportal_core.cli.output import (
-    emit_json,
+    ReportedGroup,
+    Result,
     problem_lines,
+    report,
     shown,
-    storage_failure,
     utf8_option,
 )
-from leportal_core.errors import ConfigurationError, FormatError, LeportalError, StorageError
+from leportal_core.cli.params import (
+    InputPath,
+    json_option,
+    out_option,
+    required_store,
+    store_alias_option,
+)
+from leportal_core.errors import ConfigurationError
 from leportal_core.files import open_input, output_error, write_bytes_atomic
 from leportal_core.therapy import (
     DEFAULT_RETENTION_DAYS,
     Outcome,
     SendingHistory,
-    SendInProgress,
     TherapyReport,
-    TherapyStoreError,
     open_store,
 )
 from leportal_therapy_pvs.codecs import GdtPatientCodec, ReportJsonCodec
@@ -63,14 +68,14 @@ def _write(path: Path, data: bytes) -> None:
         raise output_error(path, exc) from exc
 
 
-def _report(path: Path, as_json: bool) -> TherapyReport:
-    try:
-        return ReportJsonCodec().decode(_read(path))
-    except FormatError as exc:
-        _rejected(str(path), exc, as_json)
+def _report(path: Path) -> TherapyReport:
+    # A FormatError (the report is rejected) is mapped by the CLI: exit 1 with its problems.
+    return ReportJsonCodec().decode(_read(path))
 
 
 def _store_option(function: Any) -> Any:
+    """``--store-timeout``, the deprecated per-command ``--store`` and the context, which carries
+    ``leportal --store`` (create the therapy store once with ``leportal therapy init``)."""
     function = click.option(
         "--store-timeout",
         type=click.FloatRange(0, 3600),
@@ -78,80 +83,70 @@ def _store_option(function: Any) -> Any:
         show_default=True,
         help="Seconds to wait for a store another program holds.",
     )(function)
-    return click.option(
-        "--store",
-        type=click.Path(path_type=Path, dir_okay=False),
-        required=True,
-        help="The therapy store (create it once with `leportal therapy init`).",
-    )(function)
+    return click.pass_context(store_alias_option(function))
 
 
-def _history(store: Path, store_timeout: float) -> SendingHistory:
-    return SendingHistory(open_store(store, busy_timeout=store_timeout))
+def _history(ctx: click.Context, alias: str | None, store_timeout: float) -> SendingHistory:
+    return SendingHistory(open_store(required_store(ctx, alias), busy_timeout=store_timeout))
 
 
-def _failed(exc: LeportalError, as_json: bool) -> NoReturn:
-    if isinstance(exc, StorageError):  # exit 74, as for every store
-        storage_failure(exc, as_json=as_json)
-    if as_json:
-        emit_json(
-            {"ok": False, "error": exc.message, "problems": [p.as_dict() for p in exc.problems]}
-        )
-    else:
-        click.echo(f"error: {exc.message}", err=True)
-        click.echo(problem_lines(exc.problems), err=True)
-    sys.exit(1)
-
-
-def _rejected(label: str, exc: FormatError, as_json: bool) -> NoReturn:
-    if as_json:
-        emit_json(
-            {"ok": False, "input": shown(label), "problems": [p.as_dict() for p in exc.problems]}
-        )
-    else:
-        click.echo(f"{shown(label)}: REJECTED", err=True)
-        click.echo(problem_lines(exc.problems), err=True)
-    sys.exit(1)
-
-
-@click.group()
+@click.group(cls=ReportedGroup)
 def therapy() -> None:
     """eTherapiebericht: render, send over KIM, Versandhistorie, GDT."""
 
 
 @therapy.command()
-@click.argument("report", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.argument("report_path", metavar="REPORT", type=InputPath())
+@out_option(
+    "The PDF to write.", name="output", required=True, dir_okay=False, aliases=("-o", "--output")
+)
 @click.option("--flyer", is_flag=True, help="Render the printable flyer for a doctor without KIM.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def render(report: Path, output: Path, flyer: bool, as_json: bool) -> None:
+@json_option
+def render(report_path: Path, output: Path, flyer: bool, as_json: bool) -> None:
     """Render REPORT (JSON report form) as a PDF/A-2b file."""
-    parsed = _report(report, as_json)
+    parsed = _report(report_path)
     data = render_flyer(parsed) if flyer else render_report(parsed)
     _write(output, data)
-    if as_json:
-        emit_json({"ok": True, "output": shown(str(output)), "bytes": len(data), "pdfa": "2b"})
-    else:
-        click.echo(f"{shown(str(output))}: {len(data)} bytes, PDF/A-2b")
+    done = f"{shown(str(output))}: {len(data)} bytes, PDF/A-2b"
+    result = {"output": shown(str(output)), "bytes": len(data), "pdfa": "2b"}
+    report(Result(True, data=result, text=lambda: click.echo(done)), as_json=as_json)
 
 
 @therapy.command()
-@click.option("--store", type=click.Path(path_type=Path, dir_okay=False), required=True)
-def init(store: Path) -> None:
-    """Create the therapy store at STORE (the one explicit act that makes a new store)."""
-    existed = store.exists() and store.stat().st_size > 0
+@store_alias_option
+@json_option
+@click.pass_context
+def init(ctx: click.Context, store_alias: str | None, as_json: bool) -> None:
+    """Create the therapy store at `leportal --store` (the one explicit act that makes a new
+    store)."""
+    store = required_store(ctx, store_alias)
+    existed = Path(store).exists() and Path(store).stat().st_size > 0
     SendingHistory(open_store(store, create=True))  # adds the component to a shared store too
-    click.echo(f"{shown(str(store))}: therapy store {'ready' if existed else 'created'}")
+    done = f"{shown(store)}: therapy store {'ready' if existed else 'created'}"
+    data = {"store": shown(store), "created": not existed}
+    report(Result(True, data=data, text=lambda: click.echo(done)), as_json=as_json)
 
 
 @therapy.command()
-@click.argument("report", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("report_path", metavar="REPORT", type=InputPath())
 @_store_option
 @click.option(
     "--smtp-host", required=True, callback=utf8_option, help="Host of the KIM client module."
 )
-@click.option("--smtp-port", type=click.IntRange(1, 65535), default=465, show_default=True)
-@click.option("--tls", type=click.Choice([t.value for t in Tls]), default="tls", show_default=True)
+@click.option(
+    "--smtp-port",
+    type=click.IntRange(1, 65535),
+    default=465,
+    show_default=True,
+    help="Port of the KIM client module.",
+)
+@click.option(
+    "--tls",
+    type=click.Choice([t.value for t in Tls]),
+    default="tls",
+    show_default=True,
+    help="tls: TLS from the start; starttls: upgrade; none: only on a local, trusted link.",
+)
 @click.option("--username", help="KIM account for the SMTP login.")
 @click.option("--password-env", help="Environment variable holding the SMTP password.")
 @click.option(
@@ -175,12 +170,17 @@ def init(store: Path) -> None:
     show_default=True,
     help="Seconds for the whole SMTP transaction.",
 )
-@click.option("--dienstkennung", default=DEFAULT_DIENSTKENNUNG, show_default=True)
+@click.option(
+    "--dienstkennung",
+    default=DEFAULT_DIENSTKENNUNG,
+    show_default=True,
+    help="X-KIM-Dienstkennung of the message.",
+)
 @click.option("--support", help="X-KIM-Support (default: the practice's support contact).")
 @click.option(
     "--pdf",
     "pdf_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=InputPath(),
     help="Send this PDF from the practice software instead of rendering.",
 )
 @click.option(
@@ -188,10 +188,11 @@ def init(store: Path) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the flyer when the doctor has no KIM address.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def send(
-    report: Path,
-    store: Path,
+    ctx: click.Context,
+    store_alias: str | None,
+    report_path: Path,
     store_timeout: float,
     smtp_host: str,
     smtp_port: int,
@@ -210,7 +211,7 @@ def send(
     """Send REPORT to the doctor's KIM address once (a retry never delivers twice).
 
     The KIM client module encrypts and signs; this sends it the plain message."""
-    parsed = _report(report, as_json)
+    parsed = _report(report_path)
     password = None
     if password_env is not None:
         password = os.environ.get(password_env)
@@ -228,13 +229,11 @@ def send(
     )
     kim = KimSettings(dienstkennung=dienstkennung, support=support)
     pdf = _read(pdf_path) if pdf_path is not None else None
-    history = _history(store, store_timeout)
-    try:
-        result = send_report(parsed, history=history, smtp=settings, kim=kim, pdf=pdf)
-    except (SendInProgress, TherapyStoreError) as exc:
-        _failed(exc, as_json)
+    history = _history(ctx, store_alias, store_timeout)
+    # The CLI maps SendInProgress (exit 1) and TherapyStoreError (a StorageError: exit 74).
+    result = send_report(parsed, history=history, smtp=settings, kim=kim, pdf=pdf)
     if result.flyer is not None:
-        target = flyer_output or report.with_name(f"{report.stem}-flyer.pdf")
+        target = flyer_output or report_path.with_name(f"{report_path.stem}-flyer.pdf")
         _write(target, result.flyer)
     entry = result.entry
     ok = entry.outcome in (Outcome.SENT, Outcome.FLYER)
@@ -245,12 +244,8 @@ def send(
         if entry.outcome is Outcome.UNKNOWN
         else None
     )
-    if as_json:
-        emit_json(
-            {"ok": ok, "sent_now": result.sent_now, "code": result.code, "hint": hint}
-            | entry.as_dict()
-        )
-    else:
+
+    def text() -> None:
         note = " (sent now)" if result.sent_now else ""
         click.echo(
             f"{entry.report_id} → {shown(entry.recipient)}: {entry.outcome.value}{note} {entry.message_id}"
@@ -259,7 +254,9 @@ def send(
             click.echo(f"    {shown(entry.detail)}")
         if hint:
             click.echo(f"    {hint}")
-    sys.exit(0 if ok else 1)
+
+    data = {"sent_now": result.sent_now, "code": result.code, "hint": hint} | entry.as_dict()
+    report(Result(ok, data=data, text=text), as_json=as_json)
 
 
 @therapy.command()
@@ -267,10 +264,11 @@ def send(
 @_store_option
 @click.option("--delivered/--not-delivered", default=None, help="What you found out.")
 @click.option("--reason", required=True, help="How you know (kept in the history).")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def settle(
+    ctx: click.Context,
+    store_alias: str | None,
     report_id: str,
-    store: Path,
     store_timeout: float,
     delivered: bool | None,
     reason: str,
@@ -280,18 +278,12 @@ def settle(
     send delivers it)."""
     if delivered is None:
         raise click.UsageError("say --delivered or --not-delivered")
-    try:
-        entry = _history(store, store_timeout).settle(
-            shown(report_id), delivered=delivered, reason=shown(reason)
-        )
-    except ConfigurationError:
-        raise
-    except LeportalError as exc:  # nothing to settle, no reason, store unusable
-        _failed(exc, as_json)
-    if as_json:
-        emit_json({"ok": True, **entry.as_dict()})
-    else:
-        click.echo(f"{entry.report_id}: {entry.outcome.value} ({shown(entry.detail)})")
+    # Nothing to settle, no reason, a store that cannot be used: mapped by the CLI.
+    entry = _history(ctx, store_alias, store_timeout).settle(
+        shown(report_id), delivered=delivered, reason=shown(reason)
+    )
+    done = f"{entry.report_id}: {entry.outcome.value} ({shown(entry.detail)})"
+    report(Result(True, data=entry.as_dict(), text=lambda: click.echo(done)), as_json=as_json)
 
 
 @therapy.command()
@@ -302,37 +294,42 @@ def settle(
     type=click.IntRange(31, 36500),
     default=DEFAULT_RETENTION_DAYS,
     show_default=True,
+    help="How long entries are kept (with --purge).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def history(
-    store: Path, store_timeout: float, purge: bool, retention_days: int, as_json: bool
+    ctx: click.Context,
+    store_alias: str | None,
+    store_timeout: float,
+    purge: bool,
+    retention_days: int,
+    as_json: bool,
 ) -> None:
     """Show the Versandhistorie of the last month."""
-    sends = _history(store, store_timeout)
+    sends = _history(ctx, store_alias, store_timeout)
     purged = sends.purge(retention_days) if purge else 0
     entries = sends.recent()
-    if as_json:
-        emit_json({"purged": purged, "entries": [e.as_dict() for e in entries]})
-        return
-    if purge:
-        click.echo(f"purged {purged} entries older than {retention_days} days")
-    if not entries:
-        click.echo("no sends in the last month")
-    for e in entries:
-        click.echo(
-            f"{e.updated_at:%Y-%m-%d %H:%M} UTC  {e.outcome.value:<15} {e.report_id}  {shown(e.recipient)}  {e.message_id}"
-        )
+
+    def text() -> None:
+        if purge:
+            click.echo(f"purged {purged} entries older than {retention_days} days")
+        if not entries:
+            click.echo("no sends in the last month")
+        for e in entries:
+            click.echo(
+                f"{e.updated_at:%Y-%m-%d %H:%M} UTC  {e.outcome.value:<15} {e.report_id}  {shown(e.recipient)}  {e.message_id}"
+            )
+
+    data = {"purged": purged, "entries": [e.as_dict() for e in entries]}
+    report(Result(True, data=data, text=text), as_json=as_json)
 
 
 @therapy.command("gdt-patient")
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.argument("path", type=InputPath())
+@json_option
 def gdt_patient(path: Path, as_json: bool) -> None:
     """Read a patient from a GDT 6301/6302 file (GDT 2.0/2.1, character set per field 9206)."""
-    try:
-        patient, warnings = GdtPatientCodec().read(_read(path))
-    except FormatError as exc:
-        _rejected(str(path), exc, as_json)
+    patient, warnings = GdtPatientCodec().read(_read(path))  # a FormatError: exit 1 (the CLI)
     data = {
         "patient_id": patient.patient_id,
         "family_name": patient.family_name,
@@ -340,12 +337,13 @@ def gdt_patient(path: Path, as_json: bool) -> None:
         "birth_date": patient.birth_date.isoformat(),
         "kvnr": patient.kvnr,
     }
-    if as_json:
-        emit_json({"ok": True, "patient": data, "problems": [p.as_dict() for p in warnings]})
-    else:
+
+    def text() -> None:
         click.echo(
             f"{shown(patient.family_name)}, {shown(patient.given_name)} "
             f"(geb. {patient.birth_date:%d.%m.%Y}), Patientennummer {shown(patient.patient_id)}"
         )
         if warnings:
             click.echo(problem_lines(warnings))
+
+    report(Result(True, warnings, {"patient": data}, text), as_json=as_json)

@@ -240,11 +240,12 @@ def test_cli_validate(tmp_path: Path) -> None:
     bad = runner.invoke(_root(), ["fhir", "validate", str(bad_file), "--json"])
     assert bad.exit_code == 1
     report = json.loads(bad.output)
-    assert report["valid"] is False
+    assert report["ok"] is False
     assert "fhir.attachment.hash_mismatch" in {p["code"] for p in report["problems"]}
     missing = runner.invoke(_root(), ["fhir", "validate", str(tmp_path / "nope.json")])
     assert missing.exit_code == 2
     assert "Traceback" not in missing.output
+    assert "input.file.missing" in missing.output
 
 
 def test_imported_documents_classify_with_their_ihe_codes() -> None:

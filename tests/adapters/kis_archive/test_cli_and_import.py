@@ -55,10 +55,15 @@ def test_import_of_good_files_exits_0_and_prints_people_lines() -> None:
 def test_junk_files_never_show_a_traceback(tmp_path: Path, junk: bytes) -> None:
     path = tmp_path / "junk.hl7"
     path.write_bytes(junk)
-    result = invoke("archive", "import", str(path), str(tmp_path / "missing.hl7"))
+    result = invoke("archive", "import", str(path))
     assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
     assert "Traceback" not in result.output  # type: ignore[attr-defined]
-    assert "kis_archive.file.unreadable" in result.output  # type: ignore[attr-defined]
+    assert f"{path}: REJECTED" in result.output  # type: ignore[attr-defined]
+    assert "    kis_archive." in result.output  # type: ignore[attr-defined]
+    # A path that is not there is refused before anything is read, as by every command: exit 2.
+    missing = invoke("archive", "import", str(path), str(tmp_path / "missing.hl7"))
+    assert missing.exit_code == 2, missing.output  # type: ignore[attr-defined]
+    assert "input.file.missing" in missing.output  # type: ignore[attr-defined]
 
 
 def test_export_then_import_through_the_cli(tmp_path: Path) -> None:

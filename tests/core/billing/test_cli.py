@@ -34,7 +34,7 @@ def invoke(*args: str) -> Result:
 
 
 def problem_codes(result: Result) -> list[str]:
-    return [p["code"] for p in json.loads(result.output)["problems"]]
+    return [p["code"] for p in json.loads(result.stdout)["problems"]]
 
 
 @pytest.mark.parametrize("code", sorted(DECODE_CASES))
@@ -51,8 +51,14 @@ def test_validate_reports_every_decoder_code(code: str, tmp_path: Path) -> None:
     result = invoke(*args)
     assert result.exit_code == (0 if valid else 1)
     assert code in problem_codes(result)
-    problem = next(p for p in json.loads(result.output)["problems"] if p["code"] == code)
-    assert set(problem) >= {"line", "column", "code", "message"}
+    problem = next(p for p in json.loads(result.stdout)["problems"] if p["code"] == code)
+    # Problem.as_dict(), as in every command's envelope
+    assert (
+        {"code", "message", "severity"}
+        <= set(problem)
+        <= {"code", "message", "severity", "location"}
+    )
+    assert set(problem.get("location", {})) <= {"line", "column", "field", "file", "offset"}
     # the same file in text mode explains the code too
     text = invoke(*[a for a in args if a != "--json"])
     assert code in text.output
@@ -62,8 +68,8 @@ def test_validate_reports_every_decoder_code(code: str, tmp_path: Path) -> None:
 def test_validate_valid_sample_json() -> None:
     result = invoke("validate", str(SAMPLES / "mass-2026-10.csv"), "--json")
     assert result.exit_code == 0
-    out = json.loads(result.output)
-    assert out["valid"] is True
+    out = json.loads(result.stdout)
+    assert out["ok"] is True
     assert out["provisional"] is True
     assert out["counts"] == {"rows": 6, "valid_rows": 6, "errors": 0, "warnings": 0}
     assert out["totals"] == {"betrag": "8377.52"}
@@ -130,8 +136,9 @@ def test_profiles() -> None:
     assert result.exit_code == 0
     assert "mass-provisional-v1 [PROVISIONAL]" in result.output
     assert "Betrag (betrag): decimal" in result.output
-    listed = json.loads(invoke("profiles", "--json").output)
-    assert [p["name"] for p in listed] == [
+    listed = json.loads(invoke("profiles", "--json").stdout)
+    assert listed["ok"] is True
+    assert [p["name"] for p in listed["profiles"]] == [
         "approvals-v1",
         "attendance-v1",
         "mass-provisional-v1",
@@ -149,13 +156,15 @@ def test_reconcile_codes(tmp_path: Path) -> None:
         "reconcile", str(SAMPLES / "mass-2026-10.csv"), str(tmp_path / "papier.csv"), "--json"
     )
     assert result.exit_code == 1
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
+    assert out["ok"] is False
     assert [d["code"] for d in out["differences"]] == [
         "billing.reconcile.amount",
         "billing.reconcile.quantity",
         "billing.reconcile.missing_on_paper",
         "billing.reconcile.missing_electronic",
     ]
+    assert problem_codes(result) == [d["code"] for d in out["differences"]]
     text = invoke(
         "reconcile", str(SAMPLES / "mass-2026-10.csv"), str(SAMPLES / "papierrechnung-2026-10.csv")
     )
@@ -214,7 +223,13 @@ def test_build_reproduces_the_sample_file_byte_for_byte(tmp_path: Path) -> None:
     out = tmp_path / "rechnung.csv"
     result = invoke(*BUILD, "--out", str(out), "--json")
     assert result.exit_code == 0
-    assert json.loads(result.output) == {"file": str(out), "lines": 6, "total": "8377.52"}
+    assert json.loads(result.stdout) == {
+        "ok": True,
+        "problems": [],
+        "file": str(out),
+        "lines": 6,
+        "total": "8377.52",
+    }
     assert out.read_bytes() == (SAMPLES / "mass-2026-10.csv").read_bytes()
 
 

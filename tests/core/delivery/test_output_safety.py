@@ -89,7 +89,9 @@ def test_an_unrelated_folder_with_user_files_is_refused_and_untouched(
         "delivery", "build", str(archive / "anforderung.json"), "--out", str(user), "--json"
     )
     assert result.returncode == 2, result.stderr
-    assert "delivery.output.foreign" in result.stderr
+    data = json.loads(result.stdout)  # under --json the envelope is all there is (docs/cli.md)
+    assert data["ok"] is False
+    assert [p["code"] for p in data["problems"]] == ["delivery.output.foreign"]
     assert _tree(user) == before
 
 

@@ -67,9 +67,13 @@ def test_human_output_explains_and_max_size_applies(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_bad_option(tmp_path: Path) -> None:
+    # A missing input is refused before any check, as by every command (docs/cli.md): exit 2.
     result = CliRunner().invoke(cli(), ["pdf", "check", "--json", str(tmp_path / "nope.pdf")])
-    assert result.exit_code == 1
-    assert json.loads(result.output)["results"][0]["problems"][0]["code"] == "pdf.unreadable"
+    assert result.exit_code == 2
+    data = json.loads(result.output)
+    assert data["ok"] is False
+    assert [p["code"] for p in data["problems"]] == ["input.file.missing"]
+    assert data["problems"][0]["location"]["file"] == str(tmp_path / "nope.pdf")
     usage = CliRunner().invoke(cli(), ["pdf", "check", "--max-size", "0", "x.pdf"])
     assert usage.exit_code == 2
 
