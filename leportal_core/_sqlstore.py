@@ -1,0 +1,285 @@
+"""The SQLAlchemy side of :mod:`leportal_core.store` (imported only when a store is opened).
+
+Kept apart so ``import leportal_core`` and ``leportal --version`` never import SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.pool import StaticPool
+
+from leportal_core import store as api
+from leportal_core.errors import Location, Problem, StorageError
+
+T = TypeVar("T")
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+_MAX_ATTEMPTS = 10
+_WRITE = "leportal_write"
+
+
+class Tx:
+    """One transaction on the store: run SQL with ``:name`` parameters (every dialect)."""
+
+    __slots__ = ("_texts", "connection", "dialect")
+
+    def __init__(
+        self, connection: Connection, dialect: str, texts: dict[str, sqlalchemy.TextClause]
+    ) -> None:
+        self.connection = connection
+        self.dialect = dialect
+        self._texts = texts
+
+    def execute(self, sql: str, params: Params = None) -> CursorResult[Any]:
+        """Run one statement; a list of parameter mappings runs it once for each."""
+        clause = self._texts.get(sql)
+        if clause is None:
+            clause = self._texts[sql] = sqlalchemy.text(sql)
+        return self.connection.execute(clause, params)
+
+    # Rows typed Any: the SQL text, not the type checker, knows their columns.
+    def one(self, sql: str, params: Params = None) -> Any:
+        """The first row of a query, or None."""
+        return self.execute(sql, params).first()
+
+    def all(self, sql: str, params: Params = None) -> Sequence[Any]:
+        """Every row of a query."""
+        return self.execute(sql, params).all()
+
+
+class SqlStore:
+    """:class:`leportal_core.store.Store` implemented on one SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine, *, label: str, clock: api.Clock) -> None:
+        self.engine = engine
+        self.label = label
+        self.dialect = engine.dialect.name
+        self.clock = clock
+        self._texts: dict[str, sqlalchemy.TextClause] = {}
+        self._ensured: set[str] = set()
+
+    # -- the public surface (documented in leportal_core.store) -----------------------------
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+        """One attempt: everything in the block commits together or not at all."""
+        with self.errors("write" if write else "read"), self._begin(write) as tx:
+            yield tx
+
+    def run(self, work: Callable[[Tx], T], *, write: bool = True) -> T:
+        """``work(tx)`` in a transaction, repeated when the engine reports a serialisation
+        failure or deadlock (PostgreSQL SQLSTATE 40001/40P01), so ``work`` must only read and
+        write the store (no mail, no hooks) — those go after ``run`` returns."""
+        attempt = 1
+        while True:
+            try:
+                with self._begin(write) as tx:
+                    return work(tx)
+            except exc.DBAPIError as error:
+                if _sqlstate(error) in _RETRY_SQLSTATES and attempt < _MAX_ATTEMPTS:
+                    attempt += 1
+                    continue
+                raise self.error(error, doing="write" if write else "read") from error
+            except UnicodeEncodeError as error:
+                raise api.unencodable(error) from error
+
+    @contextmanager
+    def errors(self, doing: str) -> Iterator[None]:
+        """Map what the driver raises inside the block to :class:`StorageError`."""
+        try:
+            yield
+        except exc.DBAPIError as error:
+            if isinstance(error, exc.InterfaceError) or (
+                isinstance(error, exc.ProgrammingError) and self.dialect == "sqlite"
+            ):
+                raise  # misuse of the API: a bug to see, not a state of the store
+            raise self.error(error, doing=doing) from error
+        except UnicodeEncodeError as error:
+            raise api.unencodable(error) from error
+
+    def ensure(self, component: api.Component) -> None:
+        """Bring ``component``'s tables to its newest version (see :class:`Component`)."""
+        if component.name in self._ensured:
+            return
+        known = len(component.migrations)
+        with self.transaction(write=False) as tx:
+            current = _version(tx, component.name)
+        if current != known:
+            with self.transaction() as tx:
+                if self.dialect == "postgresql":  # one migrating process at a time
+                    tx.execute("SELECT pg_advisory_xact_lock(7466281001)")
+                current = _version(tx, component.name)
+                if current > known:
+                    raise api.newer(component.name, current, known)
+                for version in range(current + 1, known + 1):
+                    for statement in component.statements(version, self.dialect):
+                        tx.connection.exec_driver_sql(statement)
+                    if current == 0 and version == 1:
+                        tx.execute(
+                            "INSERT INTO leportal_schema (component, version) VALUES (:c, 1)",
+                            {"c": component.name},
+                        )
+                    else:
+                        tx.execute(
+                            "UPDATE leportal_schema SET version = :v WHERE component = :c",
+                            {"v": version, "c": component.name},
+                        )
+        self._ensured.add(component.name)
+
+    def schema_version(self, component: str) -> int:
+        with self.transaction(write=False) as tx:
+            return _version(tx, component)
+
+    # -- internals ----------------------------------------------------------------------
+
+    @contextmanager
+    def _begin(self, write: bool) -> Iterator[Tx]:
+        with self.engine.connect() as connection:
+            if write:
+                connection = connection.execution_options(**_write_options(self.dialect))
+            with connection.begin():
+                yield Tx(connection, self.dialect, self._texts)
+
+    def error(self, error: exc.DBAPIError, *, doing: str) -> StorageError:
+        """The :class:`StorageError` for a driver failure (by SQLite result code or SQLSTATE)."""
+        original = error.orig
+        if isinstance(original, sqlite3.Error):
+            return api.storage_error(original, self.label, doing=doing)
+        return _server_error(error, self.label, doing=doing)
+
+
+def _write_options(dialect: str) -> dict[str, Any]:
+    if dialect == "sqlite":
+        return {_WRITE: True}
+    # Serialisable: a read-check-write (TOTP step, case sequence) cannot interleave with another
+    # server's; the engine answers a clash with 40001, which run() retries.
+    return {"isolation_level": "SERIALIZABLE"}
+
+
+def _version(tx: Tx, component: str) -> int:
+    row = tx.one("SELECT version FROM leportal_schema WHERE component = :c", {"c": component})
+    return int(row[0]) if row else 0
+
+
+def _sqlstate(error: exc.DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None)
+
+
+# SQLSTATE classes (PostgreSQL appendix A; SQL standard classes shared by other engines).
+_SERVER_CODES: tuple[tuple[str, str], ...] = (
+    ("40001", "store.conflict"),
+    ("40P01", "store.conflict"),
+    ("53100", "store.full"),
+    ("25006", "store.readonly"),
+    ("55P03", "store.locked"),
+    ("57014", "store.locked"),
+    ("3D000", "store.missing"),
+    ("XX001", "store.damaged"),
+    ("XX002", "store.damaged"),
+    ("08", "store.unavailable"),
+    ("28", "store.unavailable"),
+    ("42501", "store.unavailable"),
+    ("53", "store.unavailable"),
+    ("57P", "store.unavailable"),
+)
+_ADVICE = {
+    "store.conflict": "other writers changed the same data at the same time, also after "
+    "retrying; nothing was changed. Retry",
+    "store.full": "the database server's disk is full; nothing was changed. Ask its "
+    "administrator to free space, then retry",
+    "store.readonly": "the database server accepts no writes (a read-only replica or "
+    "transaction); nothing was changed. Use the primary server's URL",
+    "store.locked": "another session held a lock longer than the server's lock or statement "
+    "timeout; nothing was changed. Retry later",
+    "store.missing": "the database named in the URL does not exist: check the URL, or let "
+    "the administrator create it",
+    "store.damaged": "the database server reports damaged data. Ask its administrator to "
+    "restore the last backup",
+    "store.unavailable": "cannot reach or log in to the database server, or the user lacks "
+    "a privilege. Check the URL, the network and the user's rights",
+}
+
+
+def _server_error(error: exc.DBAPIError, label: str, *, doing: str) -> StorageError:
+    state = _sqlstate(error) or ""
+    code = next((c for prefix, c in _SERVER_CODES if state.startswith(prefix)), None)
+    if code is None and not state and isinstance(error, exc.OperationalError):
+        code = "store.unavailable"  # no SQLSTATE: the connection itself failed
+    detail = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    detail = f"{detail} (SQLSTATE {state})" if state else detail
+    if code is None:
+        message = f"cannot {doing} the store {label} ({detail})"
+        code = "store.failed"
+    else:
+        message = f"cannot {doing} the store {label}: {_ADVICE[code]} ({detail})"
+    problem = Problem(code=code, message=message, location=Location(file=label))
+    return StorageError(f"cannot use the store {label}", [problem], path=label)
+
+
+# -- opening -----------------------------------------------------------------------------
+
+
+def open_sqlite(
+    path: str, *, create: bool, busy_timeout_ms: int | None, synchronous: str, clock: api.Clock
+) -> SqlStore:
+    def creator() -> sqlite3.Connection:
+        connection = api.connect(path, create=create, busy_timeout_ms=busy_timeout_ms)
+        if synchronous != "FULL" and path != api.MEMORY:
+            connection.execute(f"PRAGMA synchronous = {synchronous}")
+        return connection
+
+    api.connect(path, create=create, busy_timeout_ms=busy_timeout_ms).close()  # refuse early
+    pool = StaticPool if path == api.MEMORY else None
+    engine = sqlalchemy.create_engine(
+        "sqlite+pysqlite://", creator=creator, **({"poolclass": pool} if pool else {})
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # The driver is in autocommit mode (isolation_level=None); the transaction is ours.
+        # IMMEDIATE takes the write lock first, so a check made in it still holds at the write;
+        # a reader's deferred BEGIN gives it one snapshot and never waits for a writer.
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return SqlStore(engine, label=path, clock=clock)
+
+
+def open_server(url: str, *, create: bool, clock: api.Clock) -> SqlStore:
+    parsed = sqlalchemy.engine.make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    label = parsed.render_as_string(hide_password=True)
+    try:
+        engine = sqlalchemy.create_engine(parsed, pool_size=2, max_overflow=8)
+    except ImportError as error:
+        raise api.driver_missing(label, error) from error
+    opened = SqlStore(engine, label=label, clock=clock)
+    try:
+        with opened.errors("open"), engine.begin() as connection:
+            exists = sqlalchemy.inspect(connection).has_table("leportal_schema")
+            if not exists and not create:
+                raise api.not_initialised(label)
+            if not exists:
+                connection.exec_driver_sql(api.SCHEMA_TABLE)
+    except BaseException:
+        engine.dispose()
+        raise
+    return opened
