@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy
 from sqlalchemy import event, exc
@@ -183,21 +183,26 @@ def _sqlstate(error: exc.DBAPIError) -> str | None:
 
 
 # SQLSTATE classes (PostgreSQL appendix A; SQL standard classes shared by other engines).
-_SERVER_CODES: tuple[tuple[str, str], ...] = (
-    ("40001", "store.conflict"),
-    ("40P01", "store.conflict"),
-    ("53100", "store.full"),
-    ("25006", "store.readonly"),
-    ("55P03", "store.locked"),
-    ("57014", "store.locked"),
-    ("3D000", "store.missing"),
-    ("XX001", "store.damaged"),
-    ("XX002", "store.damaged"),
-    ("08", "store.unavailable"),
-    ("28", "store.unavailable"),
-    ("42501", "store.unavailable"),
-    ("53", "store.unavailable"),
-    ("57P", "store.unavailable"),
+class _Sqlstate(NamedTuple):
+    prefix: str  # a SQLSTATE or its class
+    code: str
+
+
+_SERVER_CODES: tuple[_Sqlstate, ...] = (
+    _Sqlstate(prefix="40001", code="store.conflict"),
+    _Sqlstate(prefix="40P01", code="store.conflict"),
+    _Sqlstate(prefix="53100", code="store.full"),
+    _Sqlstate(prefix="25006", code="store.readonly"),
+    _Sqlstate(prefix="55P03", code="store.locked"),
+    _Sqlstate(prefix="57014", code="store.locked"),
+    _Sqlstate(prefix="3D000", code="store.missing"),
+    _Sqlstate(prefix="XX001", code="store.damaged"),
+    _Sqlstate(prefix="XX002", code="store.damaged"),
+    _Sqlstate(prefix="08", code="store.unavailable"),
+    _Sqlstate(prefix="28", code="store.unavailable"),
+    _Sqlstate(prefix="42501", code="store.unavailable"),
+    _Sqlstate(prefix="53", code="store.unavailable"),
+    _Sqlstate(prefix="57P", code="store.unavailable"),
 )
 _ADVICE = {
     "store.conflict": "other writers changed the same data at the same time, also after "
@@ -219,7 +224,7 @@ _ADVICE = {
 
 def _server_error(error: exc.DBAPIError, label: str, *, doing: str) -> StorageError:
     state = _sqlstate(error) or ""
-    code = next((c for prefix, c in _SERVER_CODES if state.startswith(prefix)), None)
+    code = next((r.code for r in _SERVER_CODES if state.startswith(r.prefix)), None)
     if code is None and not state and isinstance(error, exc.OperationalError):
         code = "store.unavailable"  # no SQLSTATE: the connection itself failed
     detail = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
