@@ -462,6 +462,15 @@ def not_initialised(label: str) -> StorageError:
     )
 
 
+def __getattr__(name: str) -> object:
+    # Store and Tx come from the SQLAlchemy side, imported only when someone asks for them.
+    if name in ("Store", "Tx"):
+        from leportal_core import _sqlstore
+
+        return _sqlstore.SqlStore if name == "Store" else _sqlstore.Tx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # --- opening -------------------------------------------------------------------------------
 
 
