@@ -204,7 +204,7 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             yield connection
             connection.execute("COMMIT")
         except BaseException:
-            _rollback(connection)
+            rollback(connection)
             raise
 
 
@@ -621,7 +621,7 @@ def _located(problem: Problem, path: str | None) -> Problem:
     return Problem(code=problem.code, message=problem.message, location=Location(file=path))
 
 
-def _rollback(connection: sqlite3.Connection) -> None:
+def rollback(connection: sqlite3.Connection) -> None:
     # After SQLITE_FULL or an I/O error SQLite may have rolled back already; the first error is
     # the one to report, so a failing ROLLBACK must not replace it.
     if connection.in_transaction:

@@ -465,10 +465,9 @@ def test_a_full_store_at_every_page_step_keeps_the_old_state_complete(
         factor = SecondFactorStore.open(path, keyring=Keyring(key), clock=clock)
         limit = base_pages + extra
         for opened in (cases.store, factor.store):  # test-only: impose the limit
-            # One thread: the pool hands out this one SQLite connection for every transaction.
-            with opened.engine.connect() as connection:
-                connection.exec_driver_sql(f"PRAGMA max_page_count = {limit}")
-                connection.commit()
+            # A SQLite store uses one connection per thread: the limit holds for what follows.
+            with opened.transaction(write=False) as tx:
+                tx.execute(f"PRAGMA max_page_count = {limit}")
         case_acks: list[str] = []
         totp_acks = [int(START // 30)]
         with pytest.raises(StorageError) as caught:

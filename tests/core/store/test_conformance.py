@@ -183,3 +183,31 @@ def test_components_share_one_store(store_url: str) -> None:
         factor.close()  # a shared store stays open
         assert store.schema_version("cases") == 2
         assert store.schema_version("secondfactor") == 1
+
+
+def test_a_serialisation_failure_is_retried(store_url: str) -> None:
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite takes the write lock first (BEGIN IMMEDIATE): it never reports one")
+    attempts: list[int] = []
+
+    def flaky(tx: Tx) -> int:
+        attempts.append(1)
+        tx.execute(
+            "INSERT INTO suite_items (name, amount) VALUES (:n, 1)", {"n": str(len(attempts))}
+        )
+        if len(attempts) < 3:  # what PostgreSQL raises when a concurrent writer won
+            tx.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'test' USING ERRCODE = 'serialization_failure'; END $$"
+            )
+        return len(attempts)
+
+    with open_store(store_url, create=True) as store:
+        store.ensure(SUITE)
+        assert store.run(flaky) == 3
+        with store.transaction(write=False) as tx:  # the failed attempts left nothing
+            assert tx.all("SELECT name FROM suite_items") == [("3",)]
+        with pytest.raises(StorageError) as caught, store.transaction() as tx:  # one attempt
+            tx.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = 'serialization_failure'; END $$"
+            )
+    assert caught.value.code == "store.conflict"
