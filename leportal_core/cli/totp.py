@@ -80,7 +80,7 @@ def _policy(algorithm: str, digits: int, period: int, past_steps: int = 1) -> To
 
 
 def _open_store(
-    path: Path, key_file: Path | None, clock: Clock = system_clock, past_steps: int = 1
+    path: str | Path, key_file: Path | None, clock: Clock = system_clock, past_steps: int = 1
 ) -> SecondFactorStore:
     keyring = Keyring(key_from_env_or_file(key_file))
     return SecondFactorStore.open(path, keyring=keyring, clock=clock, past_steps=past_steps)
@@ -92,8 +92,10 @@ def _store_option(command: F) -> F:
         "--store",
         "store_path",
         required=True,
-        type=click.Path(path_type=Path),  # the store judges it (store.unavailable, exit 74)
-        help="The store file, made once by `leportal store init PATH`.",
+        # A str, not a Path: a postgresql:// URL must keep its "//". The store judges it
+        # (store.unavailable, exit 74).
+        type=click.Path(),
+        help="The store file or postgresql:// URL, made once by `leportal store init`.",
     )(command)
 
 
@@ -152,7 +154,7 @@ def code(
 @_key_file_option
 @_mapped_errors
 def enroll(
-    store_path: Path,
+    store_path: str,
     account: str,
     issuer: str,
     algorithm: str,
@@ -248,7 +250,7 @@ def _judging_command(name: str, help_text: str) -> Callable[[F], click.Command]:
     "Verify a login CODE: exit 0 accepted, 1 refused (wrong, replayed, locked, not enrolled).",
 )
 def verify(
-    store_path: Path,
+    store_path: str,
     account: str,
     code_text: str,
     at: float | None,
@@ -268,7 +270,7 @@ def verify(
     "confirm", "Activate a pending enrolment with its first CODE: exit 0 active, 1 refused."
 )
 def confirm(
-    store_path: Path,
+    store_path: str,
     account: str,
     code_text: str,
     at: float | None,
@@ -289,7 +291,7 @@ def confirm(
 @click.option("--account", required=True, callback=utf8_option)
 @_key_file_option
 @_mapped_errors
-def revoke(store_path: Path, account: str, key_file: Path | None) -> None:
+def revoke(store_path: str, account: str, key_file: Path | None) -> None:
     """Remove an account's TOTP factor; exit 1 when it had none."""
     store = _open_store(store_path, key_file)
     try:
@@ -305,7 +307,7 @@ def revoke(store_path: Path, account: str, key_file: Path | None) -> None:
 @click.option("--account", required=True, callback=utf8_option)
 @_key_file_option
 @_mapped_errors
-def unlock(store_path: Path, account: str, key_file: Path | None) -> None:
+def unlock(store_path: str, account: str, key_file: Path | None) -> None:
     """Administrator action: clear an account's failures and lock."""
     store = _open_store(store_path, key_file)
     try:
@@ -327,7 +329,7 @@ def unlock(store_path: Path, account: str, key_file: Path | None) -> None:
 )
 @_key_file_option
 @_mapped_errors
-def rotate_key(store_path: Path, old_key_files: tuple[Path, ...], key_file: Path | None) -> None:
+def rotate_key(store_path: str, old_key_files: tuple[Path, ...], key_file: Path | None) -> None:
     """Re-seal every seed under the new key (from $LEPORTAL_SEAL_KEY or --key-file)."""
     previous = [key_from_env_or_file(path) for path in old_key_files]
     keyring = Keyring(key_from_env_or_file(key_file), previous)
@@ -361,7 +363,7 @@ def new_key() -> None:
 )
 @_key_file_option
 @_mapped_errors
-def machine_add(store_path: Path, account: str, uri_file: Path, key_file: Path | None) -> None:
+def machine_add(store_path: str, account: str, uri_file: Path, key_file: Path | None) -> None:
     """Keep a portal account's seed (from its otpauth:// URI) sealed for machine login."""
     secret, policy = parse_key_uri(_read_uri(uri_file))
     store = _open_store(store_path, key_file)
@@ -394,7 +396,7 @@ def _read_uri(path: Path) -> str:
 @click.option("--account", required=True, callback=utf8_option)
 @_key_file_option
 @_mapped_errors
-def machine_code(store_path: Path, account: str, key_file: Path | None) -> None:
+def machine_code(store_path: str, account: str, key_file: Path | None) -> None:
     """Print a fresh, never-used code for an automated portal login (may wait up to one step)."""
     store = _open_store(store_path, key_file)
     try:
