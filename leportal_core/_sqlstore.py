@@ -222,34 +222,11 @@ class SqlStore:
     @contextmanager
     def _sqlite(self, write: bool) -> Iterator[Tx]:
         """A SQLite transaction with the error mapping, in one frame (it is the hot path)."""
-        try:
-            with self._sqlite_transaction(write) as tx:
-                yield tx
-        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
-            raise  # misuse of the API: a bug to see, not a state of the store
-        except sqlite3.Error as error:
-            raise api.storage_error(
-                error, self.label, doing="write" if write else "read"
-            ) from error
-        except exc.DBAPIError as error:  # the pool's own connect
-            raise self.error(error, doing="open") from error
-        except UnicodeEncodeError as error:
-            raise api.unencodable(error) from error
-
-    @contextmanager
-    def _sqlite_transaction(self, write: bool) -> Iterator[Tx]:
-        raw: sqlite3.Connection | None = getattr(self._local, "raw", None)
         fairy = None
-        if raw is None or raw.in_transaction:  # first use in this thread, or a nested one
-            fairy = self.engine.raw_connection()
-            raw = fairy.driver_connection
-            assert isinstance(raw, sqlite3.Connection)
-            if getattr(self._local, "raw", None) is None:
-                self._local.raw = raw
-                with self._raw_lock:
-                    self._raw.append(fairy)
-                fairy = None  # kept for the thread, closed with the store
         try:
+            raw: sqlite3.Connection | None = getattr(self._local, "raw", None)
+            if raw is None or raw.in_transaction:  # first use in this thread, or a nested one
+                raw, fairy = self._connect_sqlite()
             # The driver is in autocommit mode: the transaction is ours. IMMEDIATE takes the
             # write lock first, so a check made in it still holds at the write; a reader's
             # deferred BEGIN gives it one snapshot and never waits for a writer.
@@ -260,9 +237,31 @@ class SqlStore:
             except BaseException:
                 api.rollback(raw)
                 raise
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # misuse of the API: a bug to see, not a state of the store
+        except sqlite3.Error as error:
+            doing = "write" if write else "read"
+            raise api.storage_error(error, self.label, doing=doing) from error
+        except exc.DBAPIError as error:  # the pool's own connect
+            raise self.error(error, doing="open") from error
+        except UnicodeEncodeError as error:
+            raise api.unencodable(error) from error
         finally:
             if fairy is not None:
                 fairy.close()
+
+    def _connect_sqlite(self) -> tuple[sqlite3.Connection, Any]:
+        """A driver connection from the pool: kept for this thread when it has none yet (then
+        the second item is None), else (a nested transaction) returned to the pool afterwards."""
+        fairy = self.engine.raw_connection()
+        raw = fairy.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        if getattr(self._local, "raw", None) is not None:
+            return raw, fairy
+        self._local.raw = raw
+        with self._raw_lock:
+            self._raw.append(fairy)  # closed with the store
+        return raw, None
 
     def error(self, error: exc.DBAPIError, *, doing: str) -> StorageError:
         """The :class:`StorageError` for a driver failure (by SQLite result code or SQLSTATE)."""
