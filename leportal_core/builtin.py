@@ -7,8 +7,15 @@ asks the hook chain (host rules) first, then the terminology tables, and only th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from leportal_core.category import Category, Classification
 from leportal_core.document import Document
+from leportal_core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from leportal_core.store import Component
 
 __all__ = ["fallback_classification"]
 
@@ -21,3 +28,13 @@ def fallback_classification(document: Document) -> Classification:
         reason=f"no rule classified {document.title!r}; filed under zusätzliche Unterlagen for review",
         needs_review=True,
     )
+
+
+@hookimpl
+def leportal_store_components(register: Callable[[Component], None]) -> None:
+    """The core's store components (imported only when asked: they are not needed to start)."""
+    from leportal_core.cases.store import SCHEMA as cases
+    from leportal_core.secondfactor.store import SCHEMA as secondfactor
+
+    register(cases)
+    register(secondfactor)

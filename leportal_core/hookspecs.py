@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from leportal_core.demo import DemoStep
     from leportal_core.document import Document
     from leportal_core.secondfactor.passcodes import PasscodeDelivery
+    from leportal_core.store import Component
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -86,4 +87,14 @@ def leportal_deliver_passcode(delivery: PasscodeDelivery) -> bool | None:
     Called when a passcode is issued. The first implementation that returns ``True`` wins;
     ``None`` means "not my channel". When no implementation sends it, issuing fails with a
     ``ConfigurationError`` so a passcode is never silently dropped.
+    """
+
+
+@hookspec
+def leportal_store_components(register: Callable[[Component], None]) -> None:
+    """Contribute a component's tables and migrations to the store by calling
+    ``register(leportal_core.store.Component(...))``.
+
+    Called by ``leportal store sql`` (the scripts for a DBA); every implementation is called. The
+    component still calls ``store.ensure(component)`` itself before it uses its tables.
     """

@@ -14,9 +14,9 @@ only when a store is opened. A Store is a context manager and offers:
 - one error mapping: every failure is a :class:`StorageError` with a ``store.*`` code, by
   SQLite result code or SQLSTATE (never by message text).
 
-Components (second factor, cases, …) register a :class:`Component` (name + append-only
-migrations, SQL per dialect) with :func:`register`; ``leportal store sql`` prints the scripts for a
-DBA. Components not yet converted use the raw ``sqlite3`` API below on the same file.
+Components (second factor, cases, …) declare a :class:`Component` (name + append-only
+migrations, SQL per dialect) and contribute it through the hook ``leportal_store_components``;
+``leportal store sql`` prints the scripts for a DBA. Components not yet converted use the raw ``sqlite3`` API below on the same file.
 
 **The raw SQLite API** (before issue 18, still used by therapy, kis_archive, qpr ledger):
 
@@ -74,6 +74,8 @@ from leportal_core.errors import (
 )
 
 if TYPE_CHECKING:
+    import pluggy
+
     from leportal_core._sqlstore import SqlStore as Store
     from leportal_core._sqlstore import Tx
 
@@ -88,7 +90,6 @@ __all__ = [
     "ensure_schema",
     "guarded",
     "open_store",
-    "register",
     "remove",
     "schema_version",
     "storage_error",
@@ -354,25 +355,12 @@ class Component:
         return _statements(self.script(version, dialect))
 
 
-_COMPONENTS: dict[str, Component] = {}
-# Components of the core that register themselves when imported (``leportal store sql`` imports them).
-_CORE_COMPONENTS = ("leportal_core.secondfactor.store", "leportal_core.cases.store")
-
-
-def register(component: Component) -> Component:
-    """Make ``component`` known to ``leportal store sql`` (adapters call it at import, as the core's
-    components do); returns it, so a module can write ``COMPONENT = register(Component(...))``."""
-    _COMPONENTS[component.name] = component
-    return component
-
-
-def components() -> list[Component]:
-    """Every registered component, the core's first (imports them), in name order."""
-    import importlib
-
-    for module in _CORE_COMPONENTS:
-        importlib.import_module(module)
-    return sorted(_COMPONENTS.values(), key=lambda c: c.name)
+def components(pm: pluggy.PluginManager) -> list[Component]:
+    """Every component the plug-ins contribute (hook ``leportal_store_components``; the core's
+    own through its built-in plug-in), in name order."""
+    found: dict[str, Component] = {}
+    pm.hook.leportal_store_components(register=lambda c: found.setdefault(c.name, c))
+    return sorted(found.values(), key=lambda c: c.name)
 
 
 def open_store(

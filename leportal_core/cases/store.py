@@ -38,7 +38,7 @@ from leportal_core.cases.events import CaseEvent, EventKind, step_from_json, ste
 from leportal_core.cases.state import CaseView, apply, open_deadlines, replay
 from leportal_core.deadlines.rules import RULES, PruefvV, Rule
 from leportal_core.errors import ConfigurationError, LeportalError, Location, Problem, StorageError
-from leportal_core.store import Component, open_store, register
+from leportal_core.store import Component, open_store
 
 if TYPE_CHECKING:
     from leportal_core.store import Store, Tx
@@ -134,7 +134,7 @@ MIGRATIONS = tuple(
     {"sqlite": script, "postgresql": script.replace(" WITHOUT ROWID", "")} for script in _SQLITE
 )
 """The ``cases`` component's migrations (append-only)."""
-SCHEMA = register(Component(name="cases", migrations=MIGRATIONS))
+SCHEMA = Component(name="cases", migrations=MIGRATIONS)
 COMPONENT = SCHEMA.name
 
 PROJECTION = 2

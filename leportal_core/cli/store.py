@@ -8,6 +8,7 @@ Every other command opens an existing store only: a missing or empty store is an
 from __future__ import annotations
 
 import click
+import pluggy
 
 from leportal_core.cli.output import emit_json, shown, storage_failure
 from leportal_core.errors import StorageError
@@ -61,14 +62,18 @@ def init(target: str, as_json: bool) -> None:
     help="The database engine the scripts are for.",
 )
 @click.option("--component", "only", multiple=True, help="Only this component (repeatable).")
-def sql(dialect: str, only: tuple[str, ...]) -> None:
+@click.pass_context
+def sql(ctx: click.Context, dialect: str, only: tuple[str, ...]) -> None:
     """Print every component's migrations as SQL, in order, each with the ``leportal_schema`` row
     it sets — for a DBA who applies schema changes by hand (run once, in one transaction)."""
     from leportal_core.store import SCHEMA_TABLE, components
 
     click.echo(f"-- leportal store schema for {dialect}; apply in order, in one transaction")
     click.echo(SCHEMA_TABLE + ";")
-    for component in components():
+    from leportal_core.plugins import new_plugin_manager
+
+    pm = ctx.find_object(pluggy.PluginManager) or new_plugin_manager()
+    for component in components(pm):
         if only and component.name not in only:
             continue
         for version in range(1, len(component.migrations) + 1):

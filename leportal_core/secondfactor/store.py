@@ -85,7 +85,7 @@ _POSTGRESQL_1 = (
     .replace("last_step INTEGER", "last_step BIGINT")
 )
 MIGRATIONS = ({"sqlite": _SQLITE_1, "postgresql": _POSTGRESQL_1},)
-SCHEMA = core_store.register(core_store.Component(name="secondfactor", migrations=MIGRATIONS))
+SCHEMA = core_store.Component(name="secondfactor", migrations=MIGRATIONS)
 COMPONENT = SCHEMA.name
 
 _TOTP = "totp"
