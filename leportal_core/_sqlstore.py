@@ -176,6 +176,21 @@ class SqlStore:
         except UnicodeEncodeError as error:
             raise api.unencodable(error) from error
 
+    def query(self, sql: str, params: Params = None) -> Sequence[Any]:
+        """The rows of one read statement. A single statement sees one consistent state on every
+        engine, so it needs no transaction around it (on SQLite: no BEGIN and COMMIT)."""
+        raw: sqlite3.Connection | None = getattr(self._local, "raw", None)
+        if self.dialect != "sqlite" or raw is None or raw.in_transaction:
+            with self.transaction(write=False) as tx:
+                return tx.all(sql, params)
+        try:
+            return raw.execute(sql, params or {}).fetchall()
+        except (sqlite3.Error, UnicodeEncodeError) as error:
+            mapped = self._sqlite_error(error, "read")
+            if mapped is error:
+                raise
+            raise mapped from error
+
     def ensure(self, component: api.Component) -> None:
         """Bring ``component``'s tables to its newest version (see :class:`Component`)."""
         if component.name in self._ensured:
@@ -237,18 +252,25 @@ class SqlStore:
             except BaseException:
                 api.rollback(raw)
                 raise
-        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
-            raise  # misuse of the API: a bug to see, not a state of the store
-        except sqlite3.Error as error:
-            doing = "write" if write else "read"
-            raise api.storage_error(error, self.label, doing=doing) from error
+        except (sqlite3.Error, UnicodeEncodeError) as error:
+            mapped = self._sqlite_error(error, "write" if write else "read")
+            if mapped is error:
+                raise
+            raise mapped from error
         except exc.DBAPIError as error:  # the pool's own connect
             raise self.error(error, doing="open") from error
-        except UnicodeEncodeError as error:
-            raise api.unencodable(error) from error
         finally:
             if fairy is not None:
                 fairy.close()
+
+    def _sqlite_error(self, error: Exception, doing: str) -> Exception:
+        """What to raise for a SQLite failure: the driver's misuse errors stay (bugs to see)."""
+        if isinstance(error, sqlite3.ProgrammingError | sqlite3.InterfaceError):
+            return error
+        if isinstance(error, UnicodeEncodeError):
+            return api.unencodable(error)
+        assert isinstance(error, sqlite3.Error)
+        return api.storage_error(error, self.label, doing=doing)
 
     def _connect_sqlite(self) -> tuple[sqlite3.Connection, Any]:
         """A driver connection from the pool: kept for this thread when it has none yet (then

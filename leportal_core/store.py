@@ -10,6 +10,7 @@ only when a store is opened. A Store is a context manager and offers:
   serialisation failure (PostgreSQL runs writes SERIALIZABLE; SQLite takes the write lock with
   ``BEGIN IMMEDIATE``); ``with store.transaction(write=...) as tx`` is a single attempt;
 - ``tx.execute(sql, params)`` / ``tx.one`` / ``tx.all`` with ``:name`` parameters;
+  ``store.query(sql, params)`` for one read statement on its own;
 - ``store.clock()`` — the one clock (:func:`leportal_core.clock.now` unless a host injects one);
 - one error mapping: every failure is a :class:`StorageError` with a ``store.*`` code, by
   SQLite result code or SQLSTATE (never by message text).

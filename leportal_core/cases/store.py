@@ -603,8 +603,10 @@ class CaseStore:
 
     def events(self, case_id: str) -> list[CaseEvent]:
         """The case's events in order (empty for an unknown case)."""
-        with self._store.transaction(write=False) as tx:
-            return self._load_events(tx, case_id)
+        rows = self._store.query(
+            _SELECT_EVENTS + "WHERE case_id = :case_id ORDER BY sequence", {"case_id": case_id}
+        )
+        return [self._row_to_event(row) for row in rows]
 
     def view(self, case_id: str) -> CaseView:
         """The case replayed from its events; :class:`CaseNotFound` when there is none."""
@@ -621,12 +623,11 @@ class CaseStore:
     def find(self, identifier: str) -> list[str]:
         """Ids of the cases that carry ``identifier`` (case id, Aufnahmenummer, MD reference,
         invoice number, Kasse's case number or KVNR)."""
-        with self._store.transaction(write=False) as tx:
-            rows = tx.all(
-                "SELECT case_id FROM case_identifiers WHERE value = :value "
-                "UNION SELECT case_id FROM case_cases WHERE case_id = :value ORDER BY 1",
-                {"value": identifier},
-            )
+        rows = self._store.query(
+            "SELECT case_id FROM case_identifiers WHERE value = :value "
+            "UNION SELECT case_id FROM case_cases WHERE case_id = :value ORDER BY 1",
+            {"value": identifier},
+        )
         return [row[0] for row in rows]
 
     def resolve(self, identifier: str) -> str:
@@ -655,11 +656,10 @@ class CaseStore:
                     message=f"{name} must be a whole number from {lowest}",
                     field=name,
                 )
-        with self._store.transaction(write=False) as tx:
-            rows = tx.all(
-                _SELECT_DUE + where + _ORDER + _PAGE,
-                {**params, "limit": _NO_LIMIT if limit is None else limit, "offset": offset},
-            )
+        rows = self._store.query(
+            _SELECT_DUE + where + _ORDER + _PAGE,
+            {**params, "limit": _NO_LIMIT if limit is None else limit, "offset": offset},
+        )
         return [
             DueEntry(
                 case_id=r[0],
@@ -674,8 +674,7 @@ class CaseStore:
         ]
 
     def _count(self, where: str, params: dict[str, str]) -> int:
-        with self._store.transaction(write=False) as tx:
-            return int(tx.one(_COUNT + where, params)[0])
+        return int(self._store.query(_COUNT + where, params)[0][0])
 
     def _window(self, days: int, today: datetime.date | None) -> dict[str, str]:
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3660:
@@ -721,8 +720,7 @@ class CaseStore:
 
     def case_ids(self) -> Iterable[str]:
         """Every case id, in id order."""
-        with self._store.transaction(write=False) as tx:
-            return [row[0] for row in tx.all("SELECT case_id FROM case_cases ORDER BY 1")]
+        return [row[0] for row in self._store.query("SELECT case_id FROM case_cases ORDER BY 1")]
 
     # --- the small aggregates -------------------------------------------------------------
 

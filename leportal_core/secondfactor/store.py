@@ -375,19 +375,19 @@ class SecondFactorStore:
         if tx is not None:
             row = tx.one(sql, params)
         else:
-            with self.store.transaction(write=False) as reading:
-                row = reading.one(sql, params)
+            rows = self.store.query(sql, params)
+            row = rows[0] if rows else None
         if row is None:
             return AttemptState()
         return AttemptState(failures=row[0], not_before=row[1], locked=bool(row[2]))
 
     def status(self, account: str) -> str | None:
         """``"pending"``, ``"active"`` or ``None`` (not enrolled)."""
-        with self.store.transaction(write=False) as tx:
-            row = tx.one(
-                "SELECT status FROM secondfactor_account WHERE account = :account",
-                {"account": account},
-            )
+        rows = self.store.query(
+            "SELECT status FROM secondfactor_account WHERE account = :account",
+            {"account": account},
+        )
+        row = rows[0] if rows else None
         return None if row is None else str(row[0])
 
     def revoke(self, account: str) -> bool:
