@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy
-from sqlalchemy import event, exc
+from sqlalchemy import exc
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -24,7 +24,6 @@ Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 _MAX_ATTEMPTS = 10
-_WRITE = "leportal_write"
 
 
 class Tx:
@@ -151,28 +150,18 @@ class SqlStore:
                     attempt += 1
                     continue
                 raise self.error(error, doing="write" if write else "read") from error
-            except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
-                raise  # misuse of the API: a bug to see, not a state of the store
-            except sqlite3.Error as error:
-                raise api.storage_error(error, self.label, doing="write") from error
             except UnicodeEncodeError as error:
                 raise api.unencodable(error) from error
 
     @contextmanager
     def errors(self, doing: str) -> Iterator[None]:
-        """Map what the driver raises inside the block to :class:`StorageError`."""
+        """Map what a server's driver raises inside the block to :class:`StorageError`."""
         try:
             yield
+        except exc.InterfaceError:
+            raise  # misuse of the API: a bug to see, not a state of the store
         except exc.DBAPIError as error:
-            if isinstance(error, exc.InterfaceError) or (
-                isinstance(error, exc.ProgrammingError) and self.dialect == "sqlite"
-            ):
-                raise  # misuse of the API: a bug to see, not a state of the store
             raise self.error(error, doing=doing) from error
-        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
-            raise
-        except sqlite3.Error as error:
-            raise api.storage_error(error, self.label, doing=doing) from error
         except UnicodeEncodeError as error:
             raise api.unencodable(error) from error
 
@@ -230,7 +219,9 @@ class SqlStore:
     def _begin(self, write: bool) -> Iterator[Tx]:
         with self.engine.connect() as connection:
             if write:
-                connection = connection.execution_options(**_write_options(self.dialect))
+                # Serialisable: a read-check-write (TOTP step, case sequence) cannot interleave
+                # with another server's; the engine answers a clash with 40001, run() repeats.
+                connection = connection.execution_options(isolation_level="SERIALIZABLE")
             with connection.begin():
                 yield Tx(connection, self.dialect, self._texts)
 
@@ -291,14 +282,6 @@ class SqlStore:
         if isinstance(original, sqlite3.Error):
             return api.storage_error(original, self.label, doing=doing)
         return _server_error(error, self.label, doing=doing)
-
-
-def _write_options(dialect: str) -> dict[str, Any]:
-    if dialect == "sqlite":
-        return {_WRITE: True}
-    # Serialisable: a read-check-write (TOTP step, case sequence) cannot interleave with another
-    # server's; the engine answers a clash with 40001, which run() retries.
-    return {"isolation_level": "SERIALIZABLE"}
 
 
 def _version(tx: Tx, component: str) -> int:
@@ -380,19 +363,11 @@ def open_sqlite(
         return connection
 
     api.connect(path, create=create, busy_timeout_ms=busy_timeout_ms).close()  # refuse early
+    # The engine is the connection factory and pool; transactions run on the driver (SqliteTx).
     pool = StaticPool if path == api.MEMORY else None
     engine = sqlalchemy.create_engine(
         "sqlite+pysqlite://", creator=creator, **({"poolclass": pool} if pool else {})
     )
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Connection) -> None:
-        # The driver is in autocommit mode (isolation_level=None); the transaction is ours.
-        # IMMEDIATE takes the write lock first, so a check made in it still holds at the write;
-        # a reader's deferred BEGIN gives it one snapshot and never waits for a writer.
-        write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
     return SqlStore(engine, label=path, clock=clock)
 
 
