@@ -5,8 +5,10 @@ Kept apart so ``import leportal_core`` and ``leportal --version`` never import S
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NamedTuple, TypeVar
@@ -23,7 +25,8 @@ T = TypeVar("T")
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
-_MAX_ATTEMPTS = 10
+_MAX_ATTEMPTS = 20
+_BACKOFF_CAP = 0.2  # seconds; attempt n waits a random part of min(cap, 2 ms × 2**n)
 
 
 class Tx:
@@ -147,6 +150,8 @@ class SqlStore:
                     return work(tx)
             except exc.DBAPIError as error:
                 if _sqlstate(error) in _RETRY_SQLSTATES and attempt < _MAX_ATTEMPTS:
+                    # Jittered backoff: writers that collided do not collide again in lockstep.
+                    time.sleep(random.uniform(0, min(_BACKOFF_CAP, 0.002 * 2**attempt)))  # noqa: S311
                     attempt += 1
                     continue
                 raise self.error(error, doing="write" if write else "read") from error
