@@ -10,9 +10,13 @@ from typing import Any
 from leportal_core.cases import CaseStore, Pruefanzeige, Pruefgegenstand, Unterlagenanforderung
 from leportal_core.cases._checks import CaseValidationError
 from leportal_core.errors import StorageError
+from leportal_core.hookspecs import hookimpl
+from leportal_core.plugins import new_plugin_manager
 from leportal_core.secondfactor import (
     Keyring,
     ManualClock,
+    PasscodeDelivery,
+    Passcodes,
     SealingKey,
     SecondFactorStore,
     ThrottlePolicy,
@@ -124,3 +128,38 @@ def _append_events(url: str, rounds: int, barrier: Any, out: Any) -> None:
                     ids.append(event.event_id)
                     break
     out.put((ids, conflicts))
+
+
+class _Outbox:
+    """A passcode delivery channel that keeps what it sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    @hookimpl
+    def leportal_deliver_passcode(self, delivery: PasscodeDelivery) -> bool:
+        self.sent.append(delivery.code)
+        return True
+
+
+def test_eight_processes_racing_one_passcode_use_it_once(store_url: str) -> None:
+    factor = SecondFactorStore.open(
+        store_url, keyring=Keyring(KEY), clock=ManualClock(START), create=True
+    )
+    outbox = _Outbox()
+    pm = new_plugin_manager()
+    pm.register(outbox)
+    Passcodes(factor, pm).issue("anna", recipient="anna@klinikum.example")
+    factor.close()
+    results = _spawn(_verify_passcode, (store_url, outbox.sent[0]))
+    assert sorted(outcome for outcomes in results for outcome in outcomes) == ["accepted"] + [
+        "not enrolled"  # the passcode is gone once used
+    ] * (PROCESSES - 1)
+
+
+def _verify_passcode(url: str, code: str, barrier: Any, out: Any) -> None:
+    factor = SecondFactorStore.open(url, keyring=Keyring(KEY), clock=ManualClock(START + 5))
+    passcodes = Passcodes(factor, new_plugin_manager())
+    barrier.wait()
+    out.put([passcodes.verify("anna", code).outcome.value])
+    factor.close()
