@@ -63,3 +63,33 @@ def test_init_and_sql_on_the_command_line(store_url: str) -> None:
     assert "CREATE TABLE secondfactor_account" in script.output
     assert "-- cases migration 2" in script.output
     assert ("BYTEA" in script.output) is (dialect == "postgresql")
+
+
+def test_the_dba_script_makes_a_store_leportal_finds_up_to_date(store_url: str) -> None:
+    """`leportal store sql`, applied by hand, leaves nothing for leportal to migrate."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from leportal_core.cases import CaseStore
+    from leportal_core.cli import build_cli
+    from leportal_core.plugins import new_plugin_manager
+
+    dialect = "postgresql" if "://" in store_url else "sqlite"
+    script = CliRunner().invoke(
+        build_cli(new_plugin_manager()), ["store", "sql", "--dialect", dialect]
+    )
+    assert script.exit_code == 0
+    if dialect == "sqlite":
+        raw = sqlite3.connect(store_url)
+        raw.executescript(script.output)
+        raw.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(store_url.replace("postgresql+psycopg", "postgresql")) as raw:
+            raw.execute(script.output.encode())  # one transaction, committed on leaving
+    with CaseStore(store_url) as cases:  # a second CREATE TABLE would fail: nothing re-runs
+        assert cases.case_ids() == []
+        assert cases.store.schema_version("cases") == 2
+        assert cases.store.schema_version("secondfactor") == 1
