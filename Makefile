@@ -12,7 +12,7 @@ $(STAMP): $(PROJECTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leportal needs Python 3.11 or newer; set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
+	$(BIN)/python -m pip install --quiet -e '.[test,postgresql]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
 		-e './adapters/therapy_pvs[demo,test]' -e ./adapters/qpr_sftp \
 		-e './conformance[test]' -e ./data/kdl --group dev
 	touch $@
@@ -33,7 +33,7 @@ test-lowest: $(STAMP)
 	rm -rf $(LOWEST)
 	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
 	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
-		-e '.[test]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
+		-e '.[test,postgresql]' -e './adapters/fhir[test]' -e './adapters/kis_archive[test]' \
 		-e './adapters/therapy_pvs[demo,test]' -e ./adapters/qpr_sftp -e './conformance[test]' -e ./data/kdl
 	$(LOWEST)/bin/python -m pytest -q tests/core
 

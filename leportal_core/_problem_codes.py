@@ -106,7 +106,11 @@ SECTIONS = (
                 Kind.STORAGE,
                 "the store was written by a newer leportal (a component's schema version is higher than this version knows): upgrade leportal",
             ),
-            P("store.failed", Kind.STORAGE, "any other SQLite failure (the message quotes SQLite)"),
+            P(
+                "store.failed",
+                Kind.STORAGE,
+                "any other SQLite or database-server failure (the message quotes the engine, with the SQLSTATE on a server)",
+            ),
             P(
                 "store.text.unencodable",
                 Kind.INPUT,
@@ -116,6 +120,26 @@ SECTIONS = (
                 "store.timeout.invalid",
                 Kind.CONFIGURATION,
                 "a `ConfigurationError`: `LEPORTAL_STORE_BUSY_TIMEOUT_MS` is not whole milliseconds from 0 to 3600000 (exit 2)",
+            ),
+            P(
+                "store.conflict",
+                Kind.STORAGE,
+                "a database server (PostgreSQL SQLSTATE `40001`, `40P01`) reported a serialisation failure or deadlock 20 times in a row for one write; nothing was changed. Retry",
+            ),
+            P(
+                "store.unsupported",
+                Kind.STORAGE,
+                "a component has no migration for the database engine of the store URL (today SQLite and PostgreSQL; see docs/store.md)",
+            ),
+            P(
+                "store.url.invalid",
+                Kind.CONFIGURATION,
+                "a `ConfigurationError`: the store is neither a file path nor a `postgresql://` URL, or a bad `synchronous` setting (exit 2)",
+            ),
+            P(
+                "store.driver.missing",
+                Kind.CONFIGURATION,
+                "a `ConfigurationError`: the database driver of the URL is not installed (`pip install 'leportal-core[postgresql]'`) (exit 2)",
             ),
         ),
     ),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from leportal_core.codec import Codec
     from leportal_core.demo import DemoStep
     from leportal_core.document import Document
+    from leportal_core.store import Component
 
 __all__ = [
     "COMMANDS",
@@ -34,6 +35,7 @@ __all__ = [
     "leportal_demo_steps",
     "leportal_register_codecs",
     "leportal_register_commands",
+    "leportal_store_components",
 ]
 
 NAME = "leportal.builtin"
@@ -102,3 +104,13 @@ def fallback_classification(document: Document) -> Classification:
         reason=f"no rule classified {document.title!r}; filed under zusätzliche Unterlagen for review",
         needs_review=True,
     )
+
+
+@hookimpl
+def leportal_store_components(register: Callable[[Component], None]) -> None:
+    """The core's store components (imported only when asked: they are not needed to start)."""
+    from leportal_core.cases.store import SCHEMA as cases
+    from leportal_core.secondfactor.store import SCHEMA as secondfactor
+
+    register(cases)
+    register(secondfactor)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from leportal_core.document import Document
     from leportal_core.problems import Section
     from leportal_core.secondfactor.passcodes import PasscodeDelivery
+    from leportal_core.store import Component
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -111,4 +112,14 @@ def leportal_register_problem_codes(register: Callable[[Section], None]) -> None
     Called by :func:`leportal_core.problems.collect` (``leportal problems``, the generated
     ``docs/problem-codes.md``). A plug-in declares codes only in its own namespaces; a code
     declared twice is a :class:`ValueError`.
+    """
+
+
+@hookspec
+def leportal_store_components(register: Callable[[Component], None]) -> None:
+    """Contribute a component's tables and migrations to the store by calling
+    ``register(leportal_core.store.Component(...))``.
+
+    Called by ``leportal store sql`` (the scripts for a DBA); every implementation is called. The
+    component still calls ``store.ensure(component)`` itself before it uses its tables.
     """

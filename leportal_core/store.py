@@ -1,4 +1,25 @@
-"""The embedded store: one SQLite file (stdlib ``sqlite3``) that keeps what must survive a restart.
+"""The store: what must survive a restart, in one SQLite file or on a database server.
+
+**The Store** (issue 18): ``open_store(url_or_path, create=False)`` returns a :class:`Store` — a
+path means the embedded SQLite file (below), ``postgresql://user@host/db`` a PostgreSQL server
+(driver psycopg 3, extra ``leportal-core[postgresql]``). It is built on SQLAlchemy 2 Core, imported
+only when a store is opened. A Store is a context manager and offers:
+
+- ``store.ensure(component)`` — bring a :class:`Component`'s tables to its newest version;
+- ``store.run(work)`` — ``work(tx)`` in one write transaction, repeated when the engine reports a
+  serialisation failure (PostgreSQL runs writes SERIALIZABLE; SQLite takes the write lock with
+  ``BEGIN IMMEDIATE``); ``with store.transaction(write=...) as tx`` is a single attempt;
+- ``tx.execute(sql, params)`` / ``tx.one`` / ``tx.all`` with ``:name`` parameters;
+  ``store.query(sql, params)`` for one read statement on its own;
+- ``store.clock()`` — the one clock (:func:`leportal_core.clock.now` unless a host injects one);
+- one error mapping: every failure is a :class:`StorageError` with a ``store.*`` code, by
+  SQLite result code or SQLSTATE (never by message text).
+
+Components (second factor, cases, …) declare a :class:`Component` (name + append-only
+migrations, SQL per dialect) and contribute it through the hook ``leportal_store_components``;
+``leportal store sql`` prints the scripts for a DBA. Components not yet converted use the raw ``sqlite3`` API below on the same file.
+
+**The raw SQLite API** (before issue 18, still used by therapy, kis_archive, qpr ledger):
 
 Every component that persists state (audit cases, second factor, sending history, …) owns its
 tables and their migrations and calls :func:`ensure_schema` with its own component name; the
@@ -33,14 +54,18 @@ caller and pass through unchanged.
 
 from __future__ import annotations
 
+import datetime
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
+import attrs
+
+from leportal_core import clock as _clock
 from leportal_core.errors import (
     ConfigurationError,
     Location,
@@ -49,12 +74,23 @@ from leportal_core.errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    import pluggy
+
+    from leportal_core._sqlstore import SqlStore as Store
+    from leportal_core._sqlstore import Tx
+
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "TIMEOUT_ENV",
+    "Component",
+    "Store",
+    "Tx",
+    "components",
     "connect",
     "ensure_schema",
     "guarded",
+    "open_store",
     "remove",
     "schema_version",
     "storage_error",
@@ -67,8 +103,9 @@ BUSY_TIMEOUT_MS = 10_000
 TIMEOUT_ENV = "LEPORTAL_STORE_BUSY_TIMEOUT_MS"
 """Environment variable that overrides :data:`BUSY_TIMEOUT_MS` (milliseconds, 0 – 3 600 000)."""
 
-_MEMORY = ":memory:"
-_SCHEMA_TABLE = (
+MEMORY = ":memory:"
+_MEMORY = MEMORY
+SCHEMA_TABLE = (
     "CREATE TABLE IF NOT EXISTS leportal_schema "
     "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 )
@@ -105,7 +142,7 @@ def connect(
                 connection.execute("PRAGMA journal_mode = WAL")
                 # An acknowledged write survives power loss.
                 connection.execute("PRAGMA synchronous = FULL")
-            connection.execute(_SCHEMA_TABLE)
+            connection.execute(SCHEMA_TABLE)
     except BaseException:
         connection.close()
         raise
@@ -135,19 +172,24 @@ def guarded(
     except sqlite3.Error as exc:
         raise storage_error(exc, store, doing=doing) from exc
     except UnicodeEncodeError as exc:
-        raise ValidationError(
-            "a text contains a character that cannot be stored",
-            [
-                Problem(
-                    code="store.text.unencodable",
-                    message=(
-                        f"a text contains {exc.object[exc.start : exc.end]!r} at position "
-                        f"{exc.start + 1}, a lone surrogate (U+D800–U+DFFF) that is not a "
-                        "character and cannot be stored as UTF-8; correct the text"
-                    ),
-                )
-            ],
-        ) from exc
+        raise unencodable(exc) from exc
+
+
+def unencodable(exc: UnicodeEncodeError) -> ValidationError:
+    """The error for text no store can hold (a lone surrogate)."""
+    return ValidationError(
+        "a text contains a character that cannot be stored",
+        [
+            Problem(
+                code="store.text.unencodable",
+                message=(
+                    f"a text contains {exc.object[exc.start : exc.end]!r} at position "
+                    f"{exc.start + 1}, a lone surrogate (U+D800–U+DFFF) that is not a "
+                    "character and cannot be stored as UTF-8; correct the text"
+                ),
+            )
+        ],
+    )
 
 
 @contextmanager
@@ -164,7 +206,7 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             yield connection
             connection.execute("COMMIT")
         except BaseException:
-            _rollback(connection)
+            rollback(connection)
             raise
 
 
@@ -191,20 +233,7 @@ def ensure_schema(
     with transaction(connection):
         current = schema_version(connection, component)
         if current > len(migrations):
-            raise StorageError(
-                f"the store has {component} schema version {current}, this leportal knows only "
-                f"{len(migrations)}",
-                [
-                    Problem(
-                        code="store.newer",
-                        message=(
-                            f"the store was written by a newer leportal ({component} schema "
-                            f"version {current}, this one knows {len(migrations)}): upgrade "
-                            "leportal before using this store"
-                        ),
-                    )
-                ],
-            )
+            raise newer(component, current, len(migrations))
         for version, script in enumerate(migrations[current:], start=current + 1):
             for statement in _statements(script):
                 connection.execute(statement)
@@ -213,6 +242,22 @@ def ensure_schema(
                 "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
                 (component, version),
             )
+
+
+def newer(component: str, current: int, known: int) -> StorageError:
+    """The error for a store whose ``component`` schema is newer than this code knows."""
+    return StorageError(
+        f"the store has {component} schema version {current}, this leportal knows only {known}",
+        [
+            Problem(
+                code="store.newer",
+                message=(
+                    f"the store was written by a newer leportal ({component} schema version "
+                    f"{current}, this one knows {known}): upgrade leportal before using this store"
+                ),
+            )
+        ],
+    )
 
 
 def storage_error(
@@ -261,6 +306,158 @@ def storage_error(
     else:
         problem = Problem(code="store.failed", message=f"cannot {doing} {where} ({detail})")
     return StorageError(_headline(path), [_located(problem, path)], path=path)
+
+
+# --- the Store (SQLAlchemy) -------------------------------------------------------------------
+
+Clock = Callable[[], datetime.datetime]
+"""Returns the current timezone-aware instant (:func:`leportal_core.clock.now` by default)."""
+
+Migration = str | Mapping[str, str]
+"""One schema step: SQL for every dialect, or SQL per dialect name (``"sqlite"``,
+``"postgresql"``, …) — a dialect missing from the mapping cannot hold the component."""
+
+
+@attrs.frozen(kw_only=True)
+class Component:
+    """A component's tables: ``name`` and its append-only ``migrations`` (version n = item n).
+
+    Never edit a migration that has shipped; add the next. The versions live in the table
+    ``leportal_schema`` shared with the raw SQLite API, so files made before issue 18 open as they
+    are and only run the migrations they lack.
+    """
+
+    name: str
+    migrations: tuple[Migration, ...]
+
+    def script(self, version: int, dialect: str) -> str:
+        """The SQL of migration ``version`` for ``dialect``; ``store.unsupported`` when none."""
+        step = self.migrations[version - 1]
+        if isinstance(step, str):
+            return step
+        if dialect in step:
+            return step[dialect]
+        raise StorageError(
+            f"the {self.name} component has no schema for {dialect}",
+            [
+                Problem(
+                    code="store.unsupported",
+                    message=(
+                        f"the {self.name} component has no migration {version} for the database "
+                        f"engine {dialect!r} (it has {', '.join(sorted(step))}); use SQLite or "
+                        "PostgreSQL, or contribute the scripts for this engine"
+                    ),
+                )
+            ],
+        )
+
+    def statements(self, version: int, dialect: str) -> list[str]:
+        """Migration ``version`` as single statements (drivers run one at a time)."""
+        return _statements(self.script(version, dialect))
+
+
+def components(pm: pluggy.PluginManager) -> list[Component]:
+    """Every component the plug-ins contribute (hook ``leportal_store_components``; the core's
+    own through its built-in plug-in), in name order."""
+    found: dict[str, Component] = {}
+    pm.hook.leportal_store_components(register=lambda c: found.setdefault(c.name, c))
+    return sorted(found.values(), key=lambda c: c.name)
+
+
+def open_store(
+    url_or_path: str | Path,
+    *,
+    create: bool = False,
+    clock: Clock = _clock.now,
+    busy_timeout_ms: int | None = None,
+    synchronous: str = "FULL",
+) -> Store:
+    """Open the store that ``url_or_path`` names (see the module docstring).
+
+    A path (or ``sqlite:///path``) is the SQLite file with the checks of :func:`connect`;
+    ``postgresql://…`` a server whose database must exist (``create=True`` adds the table
+    ``leportal_schema`` to an empty one). ``synchronous`` (SQLite only): ``"FULL"`` (default)
+    makes every acknowledged write survive a power cut; ``"NORMAL"`` survives a killed process
+    but may lose the last commits on power loss.
+    """
+    from leportal_core import _sqlstore
+
+    text = str(url_or_path)
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ConfigurationError(
+            f"synchronous must be FULL or NORMAL, got {synchronous!r}",
+            [Problem(code="store.url.invalid", message="synchronous must be FULL or NORMAL")],
+        )
+    if text.startswith("sqlite:///"):
+        text = text.removeprefix("sqlite:///") or MEMORY
+    scheme = text.partition("://")[0] if "://" in text else ""
+    if not scheme:
+        return _sqlstore.open_sqlite(
+            text,
+            create=create,
+            busy_timeout_ms=busy_timeout_ms,
+            synchronous=synchronous,
+            clock=clock,
+        )
+    if scheme.split("+")[0] in ("postgresql", "postgres"):
+        return _sqlstore.open_server(
+            text.replace("postgres://", "postgresql://", 1), create=create, clock=clock
+        )
+    raise ConfigurationError(
+        f"unknown store URL scheme {scheme!r}",
+        [
+            Problem(
+                code="store.url.invalid",
+                message=(
+                    f"a store is a file path or a postgresql:// URL, not {scheme}://; other "
+                    "engines need their component migrations first (docs/store.md)"
+                ),
+            )
+        ],
+    )
+
+
+def driver_missing(label: str, error: ImportError) -> ConfigurationError:
+    """The error for a server URL whose database driver is not installed."""
+    return ConfigurationError(
+        f"the driver for {label} is not installed",
+        [
+            Problem(
+                code="store.driver.missing",
+                message=(
+                    f"{error}: install the driver, for PostgreSQL "
+                    "`pip install 'leportal-core[postgresql]'` (psycopg 3)"
+                ),
+            )
+        ],
+    )
+
+
+def not_initialised(label: str) -> StorageError:
+    """The error for a server database without leportal's tables (never made silently)."""
+    return StorageError(
+        _headline(label),
+        [
+            Problem(
+                code="store.empty",
+                message=(
+                    f"the database {label} holds no leportal store: check the URL. To start a "
+                    f"new store there on purpose, run `leportal store init {label}`."
+                ),
+                location=Location(file=label),
+            )
+        ],
+        path=label,
+    )
+
+
+def __getattr__(name: str) -> object:
+    # Store and Tx come from the SQLAlchemy side, imported only when someone asks for them.
+    if name in ("Store", "Tx"):
+        from leportal_core import _sqlstore
+
+        return _sqlstore.SqlStore if name == "Store" else _sqlstore.Tx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -413,7 +610,7 @@ def _located(problem: Problem, path: str | None) -> Problem:
     return Problem(code=problem.code, message=problem.message, location=Location(file=path))
 
 
-def _rollback(connection: sqlite3.Connection) -> None:
+def rollback(connection: sqlite3.Connection) -> None:
     # After SQLITE_FULL or an I/O error SQLite may have rolled back already; the first error is
     # the one to report, so a failing ROLLBACK must not replace it.
     if connection.in_transaction:

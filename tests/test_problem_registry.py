@@ -151,6 +151,7 @@ WHOLE_INPUT_CODES = frozenset(
         "plugin.error",
         "qpr_sftp.busy",
         "qpr_sftp.failed",
+        "store.conflict",  # the store as a whole, like store.locked
         "store.damaged",
         "store.empty",
         "store.failed",
@@ -161,6 +162,7 @@ WHOLE_INPUT_CODES = frozenset(
         "store.newer",
         "store.readonly",
         "store.unavailable",
+        "store.unsupported",
         "therapy.required",
         "therapy.type",
         "therapy_pvs.json",

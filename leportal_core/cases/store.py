@@ -1,9 +1,11 @@
-"""The case store: audit-case events and their projections in the embedded SQLite file.
+"""The case store: audit-case events and their projections in the store (:mod:`leportal_core.store`).
 
 Events are the truth: ``case_events`` holds every step (who, when, what) and a case's state is
-replayed from them inside the same ``BEGIN IMMEDIATE`` transaction that appends the next one, so
-two processes can never record conflicting steps. Three projections are rewritten in that
-transaction and make the KIS's questions index lookups:
+replayed from them inside the same write transaction that appends the next one (SQLite ``BEGIN
+IMMEDIATE``; PostgreSQL ``SERIALIZABLE``, repeated on a serialisation failure), so two processes
+or servers can never record conflicting steps: a writer that raced another re-reads the case, and
+its ``expected_sequence`` check then reports ``cases.sequence.conflict``. Three projections are
+rewritten in that transaction and make the KIS's questions index lookups:
 
 - ``case_cases``: one row per case with its current state;
 - ``case_deadlines``: the deadlines running now, indexed by due date ("due in the next N days",
@@ -11,8 +13,8 @@ transaction and make the KIS's questions index lookups:
 - ``case_identifiers``: every identifier of a case (Aufnahmenummer, MD reference, invoice number,
   Kasse's case number, KVNR), indexed by value.
 
-An append returns only after ``COMMIT`` (WAL, ``synchronous=FULL``): what was acknowledged survives
-a killed process. Only then is the host hook ``leportal_case_event`` called.
+An append returns only after ``COMMIT`` (SQLite: WAL, ``synchronous=FULL``; a server: its own
+durability settings): what was acknowledged survives a killed process. Only then is the host hook ``leportal_case_event`` called.
 """
 
 from __future__ import annotations
@@ -20,13 +22,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import sqlite3
 import uuid
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -45,7 +45,10 @@ from leportal_core.errors import (
     Problem,
     StorageError,
 )
-from leportal_core.store import connect, ensure_schema, guarded, transaction
+from leportal_core.store import Component, open_store
+
+if TYPE_CHECKING:
+    from leportal_core.store import Store, Tx
 
 __all__ = [
     "BERLIN",
@@ -59,10 +62,9 @@ __all__ = [
     "Recorded",
 ]
 
-COMPONENT = "cases"
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
-MIGRATIONS: tuple[str, ...] = (
+_SQLITE: tuple[str, ...] = (
     """
     CREATE TABLE case_cases (
         case_id TEXT PRIMARY KEY,
@@ -134,7 +136,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
 )
+# PostgreSQL has no WITHOUT ROWID (its tables are heaps; the primary keys give the same lookups).
+MIGRATIONS = tuple(
+    {"sqlite": script, "postgresql": script.replace(" WITHOUT ROWID", "")} for script in _SQLITE
+)
 """The ``cases`` component's migrations (append-only)."""
+SCHEMA = Component(name="cases", migrations=MIGRATIONS)
+COMPONENT = SCHEMA.name
 
 PROJECTION = 2
 """Version of the deadline rules the projection was computed with. A case whose row carries a
@@ -145,14 +153,20 @@ older leportal (or before a rule changed) gets its worklist recomputed, its even
 _SELECT_EVENTS = (
     "SELECT case_id, sequence, event_id, kind, actor, recorded_at, payload FROM case_events "
 )
+_PAGE = " LIMIT :limit OFFSET :offset"
+_NO_LIMIT = 2**62  # every engine takes LIMIT n OFFSET m; not every one knows LIMIT ALL / -1
 # The deadline table is clustered by due date (WITHOUT ROWID, key starting with ``due``) and
 # carries the case number and state, so "due in N days" is one sequential range scan, no join.
 _SELECT_DUE = "SELECT case_id, case_number, state, rule, due, subject, missing FROM case_deadlines "
-_WHERE_BETWEEN = "WHERE due BETWEEN ? AND ? "
-_WHERE_BEFORE = "WHERE due < ? "
-_ORDER = "ORDER BY due, case_id, rule, subject LIMIT ? OFFSET ?"
+_WHERE_BETWEEN = "WHERE due BETWEEN :start AND :end "
+_WHERE_BEFORE = "WHERE due < :start "
+_ORDER = "ORDER BY due, case_id, rule, subject"
 _COUNT = "SELECT count(*) FROM case_deadlines "
 _REPROJECT_BATCH = 500
+_INSERT_IDENTIFIER = (
+    "INSERT INTO case_identifiers (value, kind, case_id) VALUES (:value, :kind, :case_id) "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 CaseStoreError = StorageError
@@ -183,10 +197,6 @@ class Recorded:
     expected_sequence: int | None = None
 
 
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
 def _problem(*, code: str, message: str, field: str) -> Problem:
     return Problem(code=code, message=message, location=Location(field=field))
 
@@ -199,51 +209,54 @@ def _refused(
 
 
 class CaseStore:
-    """Audit cases in one SQLite file; see the module docstring.
+    """Audit cases in the store; see the module docstring.
 
-    ``pm`` is the plug-in manager whose ``leportal_case_event`` hook hears every committed event;
-    ``clock`` returns the current timezone-aware instant (injected in tests). The file must hold a
-    store already; ``create=True`` makes a new one (:func:`leportal_core.store.connect`). ``rules``
+    ``store`` is an open :class:`~leportal_core.store.Store` (shared with other components, left
+    open by :meth:`close`) or what :func:`~leportal_core.store.open_store` opens: a SQLite path or a
+    ``postgresql://`` URL. ``pm`` is the plug-in manager whose ``leportal_case_event`` hook hears
+    every committed event; ``clock`` returns the current timezone-aware instant (the store's clock
+    unless injected). The store must exist already; ``create=True`` makes a new one. ``rules``
     is a rule book from :func:`leportal_core.deadlines.rules.configure` for a hospital whose reading
     of a non-public period differs (changing it re-projects every case on the next opening).
     """
 
     def __init__(
         self,
-        path: str | Path,
+        store: Store | str | Path,
         *,
         pm: pluggy.PluginManager | None = None,
-        clock: Callable[[], datetime.datetime] = _utc_now,
+        clock: Callable[[], datetime.datetime] | None = None,
         create: bool = False,
         rules: Mapping[tuple[str, PruefvV], Rule] | None = None,
     ) -> None:
-        self._connection = connect(path, create=create)
+        self._owned = isinstance(store, str | Path)
+        self._store = open_store(store, create=create) if isinstance(store, str | Path) else store
         self._pm = pm
-        self._clock = clock
+        self._clock = clock or self._store.clock
         self._rules = rules
         try:
-            with self._errors("prepare"):
-                ensure_schema(self._connection, COMPONENT, MIGRATIONS)
-                self._check_rules()
-                self._reproject_stale()
+            self._store.ensure(SCHEMA)
+            self._check_rules()
+            self._reproject_stale()
         except BaseException:
-            self._connection.close()
+            self.close()
             raise
 
+    @property
+    def store(self) -> Store:
+        """The store the cases live in."""
+        return self._store
+
     def close(self) -> None:
-        """Close the file; the store cannot be used afterwards."""
-        self._connection.close()
+        """Close the store when this object opened it (a shared one stays open)."""
+        if self._owned:
+            self._store.close()
 
     def __enter__(self) -> CaseStore:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-    @contextmanager
-    def _errors(self, doing: str) -> Iterator[None]:
-        with guarded(self._connection, doing=doing):
-            yield
 
     def today(self) -> datetime.date:
         """The civil date in Europe/Berlin by the injected clock (deadlines are civil dates)."""
@@ -293,25 +306,31 @@ class CaseStore:
 
         The hook is called for each new event after the commit.
         """
-        fresh: list[CaseEvent] = []
-        result: list[CaseEvent] = []
         now = self._clock()
         if now.utcoffset() is None:
             raise ConfigurationError("the clock must return timezone-aware instants")
-        with self._errors("write"), transaction(self._connection) as connection:
+
+        # Repeated from the start when a server reports a serialisation failure (another writer
+        # appended meanwhile): it only reads and writes the store; hooks run after the commit.
+        def work(tx: Tx) -> tuple[list[CaseEvent], list[CaseEvent]]:
+            fresh: list[CaseEvent] = []
+            result: list[CaseEvent] = []
             views: dict[str, CaseView] = {}
             for item in items:
-                event, is_new = self._append(connection, item, now, views)
+                event, is_new = self._append(tx, item, now, views)
                 result.append(event)
                 if is_new:
                     fresh.append(event)
+            return result, fresh
+
+        result, fresh = self._store.run(work)
         for event in fresh:
             self._notify(event)
         return result
 
     def _append(
         self,
-        connection: sqlite3.Connection,
+        connection: Tx,
         item: Recorded,
         now: datetime.datetime,
         views: dict[str, CaseView],
@@ -369,37 +388,38 @@ class CaseStore:
             self._insert_case(connection, case_id, item.step, now)
         connection.execute(
             "INSERT INTO case_events (case_id, sequence, event_id, kind, actor, recorded_at, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                case_id,
-                event.sequence,
-                event.event_id,
-                event.kind.name,
-                event.actor,
-                now.isoformat(),
-                step_to_json(item.step),
-            ),
+            "VALUES (:case_id, :sequence, :event_id, :kind, :actor, :recorded_at, :payload)",
+            {
+                "case_id": case_id,
+                "sequence": event.sequence,
+                "event_id": event.event_id,
+                "kind": event.kind.name,
+                "actor": event.actor,
+                "recorded_at": now.isoformat(),
+                "payload": step_to_json(item.step),
+            },
         )
         self._project(connection, view, now)
         if isinstance(event.step, model.Pruefanzeige) and event.step.md_reference:
             connection.execute(
-                "INSERT OR IGNORE INTO case_identifiers (value, kind, case_id) VALUES (?, 'md_reference', ?)",
-                (event.step.md_reference, view.case_id),
+                _INSERT_IDENTIFIER,
+                {"value": event.step.md_reference, "kind": "md_reference", "case_id": view.case_id},
             )
         views[case_id] = view
         return event, True
 
     def _insert_case(
         self,
-        connection: sqlite3.Connection,
+        connection: Tx,
         case_id: str,
         opened: model.CaseOpened,
         now: datetime.datetime,
     ) -> None:
-        clash = connection.execute(
-            "SELECT case_id FROM case_cases WHERE (hospital_ik = ? AND case_number = ?) OR case_id = ?",
-            (opened.hospital_ik, opened.case_number, case_id),
-        ).fetchone()
+        clash = connection.one(
+            "SELECT case_id FROM case_cases WHERE (hospital_ik = :ik AND case_number = :number) "
+            "OR case_id = :case_id",
+            {"ik": opened.hospital_ik, "number": opened.case_number, "case_id": case_id},
+        )
         if clash is not None:
             raise _refused(
                 CaseValidationError,
@@ -409,51 +429,75 @@ class CaseStore:
             )
         connection.execute(
             "INSERT INTO case_cases (case_id, case_number, hospital_ik, state, sequence, updated_at) "
-            "VALUES (?, ?, ?, '', 0, ?)",
-            (case_id, opened.case_number, opened.hospital_ik, now.isoformat()),
+            "VALUES (:case_id, :number, :ik, '', 0, :now)",
+            {
+                "case_id": case_id,
+                "number": opened.case_number,
+                "ik": opened.hospital_ik,
+                "now": now.isoformat(),
+            },
         )
         identifiers = {**opened.identifiers(), "kvnr": opened.kvnr}
-        connection.executemany(
-            "INSERT OR IGNORE INTO case_identifiers (value, kind, case_id) VALUES (?, ?, ?)",
-            [(value, kind, case_id) for kind, value in identifiers.items()],
+        connection.execute(
+            _INSERT_IDENTIFIER,
+            [
+                {"value": value, "kind": kind, "case_id": case_id}
+                for kind, value in identifiers.items()
+            ],
         )
 
     def _project(
         self,
-        connection: sqlite3.Connection,
+        connection: Tx,
         view: CaseView,
         now: datetime.datetime | None,
     ) -> None:
         """Rewrite the case's row and its running deadlines from ``view``."""
         if now is None:  # re-projection: the case did not change, keep its updated_at
             connection.execute(
-                "UPDATE case_cases SET state = ?, sequence = ?, projection = ? WHERE case_id = ?",
-                (view.state.name, view.sequence, PROJECTION, view.case_id),
+                "UPDATE case_cases SET state = :state, sequence = :sequence, "
+                "projection = :projection WHERE case_id = :case_id",
+                {
+                    "state": view.state.name,
+                    "sequence": view.sequence,
+                    "projection": PROJECTION,
+                    "case_id": view.case_id,
+                },
             )
         else:
             connection.execute(
-                "UPDATE case_cases SET state = ?, sequence = ?, updated_at = ?, projection = ? "
-                "WHERE case_id = ?",
-                (view.state.name, view.sequence, now.isoformat(), PROJECTION, view.case_id),
+                "UPDATE case_cases SET state = :state, sequence = :sequence, updated_at = :now, "
+                "projection = :projection WHERE case_id = :case_id",
+                {
+                    "state": view.state.name,
+                    "sequence": view.sequence,
+                    "now": now.isoformat(),
+                    "projection": PROJECTION,
+                    "case_id": view.case_id,
+                },
             )
-        connection.execute("DELETE FROM case_deadlines WHERE case_id = ?", (view.case_id,))
-        assert view.opened is not None
-        connection.executemany(
-            "INSERT INTO case_deadlines (due, case_id, rule, subject, case_number, state, missing) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    d.due.isoformat(),
-                    view.case_id,
-                    d.rule.key,
-                    d.subject,
-                    view.opened.case_number,
-                    view.state.name,
-                    json.dumps(list(d.missing), ensure_ascii=False),
-                )
-                for d in open_deadlines(view)
-            ],
+        connection.execute(
+            "DELETE FROM case_deadlines WHERE case_id = :case_id", {"case_id": view.case_id}
         )
+        assert view.opened is not None
+        rows = [
+            {
+                "due": d.due.isoformat(),
+                "case_id": view.case_id,
+                "rule": d.rule.key,
+                "subject": d.subject,
+                "case_number": view.opened.case_number,
+                "state": view.state.name,
+                "missing": json.dumps(list(d.missing), ensure_ascii=False),
+            }
+            for d in open_deadlines(view)
+        ]
+        if rows:  # an empty list would run the statement once without parameters
+            connection.execute(
+                "INSERT INTO case_deadlines (due, case_id, rule, subject, case_number, state, "
+                "missing) VALUES (:due, :case_id, :rule, :subject, :case_number, :state, :missing)",
+                rows,
+            )
 
     def _check_rules(self) -> None:
         """A store opened with another rule book than last time gets its worklist recomputed."""
@@ -466,48 +510,52 @@ class CaseStore:
         # (or block) another process's writer when nothing has to change.
         if self._stored_rules() == fingerprint:
             return
-        with transaction(self._connection) as connection:
-            row = connection.execute(
-                "SELECT value FROM case_settings WHERE key = 'rules'"
-            ).fetchone()
+
+        def work(connection: Tx) -> None:
+            row = connection.one("SELECT value FROM case_settings WHERE key = 'rules'")
             if row is not None and row[0] == fingerprint:
                 return
             if row is not None:
                 connection.execute("UPDATE case_cases SET projection = 0")
             connection.execute(
-                "INSERT INTO case_settings (key, value) VALUES ('rules', ?) "
+                "INSERT INTO case_settings (key, value) VALUES ('rules', :value) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (fingerprint,),
+                {"value": fingerprint},
             )
 
+        self._store.run(work)
+
     def _stored_rules(self) -> str | None:
-        row = self._connection.execute(
-            "SELECT value FROM case_settings WHERE key = 'rules'"
-        ).fetchone()
+        with self._store.transaction(write=False) as tx:
+            row = tx.one("SELECT value FROM case_settings WHERE key = 'rules'")
         return None if row is None else str(row[0])
 
     def _reproject_stale(self) -> None:
         """Recompute the deadlines of every case projected by older rules (e.g. after the
         migration from a store of an older leportal), in batches of one transaction each."""
-        stale = self._connection.execute(
-            "SELECT 1 FROM case_cases WHERE projection < ? LIMIT 1", (PROJECTION,)
-        ).fetchone()
+        with self._store.transaction(write=False) as tx:
+            stale = tx.one(
+                "SELECT 1 FROM case_cases WHERE projection < :projection LIMIT 1",
+                {"projection": PROJECTION},
+            )
         if stale is None:  # the usual case: no write transaction, so readers never wait
             return
-        while True:
-            with transaction(self._connection) as connection:
-                rows = connection.execute(
-                    "SELECT case_id FROM case_cases WHERE projection < ? LIMIT ?",
-                    (PROJECTION, _REPROJECT_BATCH),
-                ).fetchall()
-                for (case_id,) in rows:
-                    self._project(
-                        connection,
-                        replay(self._load_events(connection, case_id), rules=self._rules),
-                        None,
-                    )
-            if len(rows) < _REPROJECT_BATCH:
-                return
+
+        def batch(connection: Tx) -> int:
+            rows = connection.all(
+                "SELECT case_id FROM case_cases WHERE projection < :projection LIMIT :batch",
+                {"projection": PROJECTION, "batch": _REPROJECT_BATCH},
+            )
+            for (case_id,) in rows:
+                self._project(
+                    connection,
+                    replay(self._load_events(connection, case_id), rules=self._rules),
+                    None,
+                )
+            return len(rows)
+
+        while self._store.run(batch) == _REPROJECT_BATCH:
+            pass
 
     def _notify(self, event: CaseEvent) -> None:
         if self._pm is None:
@@ -534,21 +582,22 @@ class CaseStore:
             recorded_at=datetime.datetime.fromisoformat(recorded_at),
         )
 
-    def _event_by_id(self, connection: sqlite3.Connection, event_id: str) -> CaseEvent | None:
-        row = connection.execute(_SELECT_EVENTS + "WHERE event_id = ?", (event_id,)).fetchone()
+    def _event_by_id(self, connection: Tx, event_id: str) -> CaseEvent | None:
+        row = connection.one(_SELECT_EVENTS + "WHERE event_id = :event_id", {"event_id": event_id})
         return None if row is None else self._row_to_event(row)
 
-    def _load_events(self, connection: sqlite3.Connection, case_id: str) -> list[CaseEvent]:
-        rows = connection.execute(
-            _SELECT_EVENTS + "WHERE case_id = ? ORDER BY sequence",
-            (case_id,),
-        ).fetchall()
+    def _load_events(self, connection: Tx, case_id: str) -> list[CaseEvent]:
+        rows = connection.all(
+            _SELECT_EVENTS + "WHERE case_id = :case_id ORDER BY sequence", {"case_id": case_id}
+        )
         return [self._row_to_event(row) for row in rows]
 
     def events(self, case_id: str) -> list[CaseEvent]:
         """The case's events in order (empty for an unknown case)."""
-        with self._errors("read"):
-            return self._load_events(self._connection, case_id)
+        rows = self._store.query(
+            _SELECT_EVENTS + "WHERE case_id = :case_id ORDER BY sequence", {"case_id": case_id}
+        )
+        return [self._row_to_event(row) for row in rows]
 
     def view(self, case_id: str) -> CaseView:
         """The case replayed from its events; :class:`CaseNotFound` when there is none."""
@@ -565,12 +614,11 @@ class CaseStore:
     def find(self, identifier: str) -> list[str]:
         """Ids of the cases that carry ``identifier`` (case id, Aufnahmenummer, MD reference,
         invoice number, Kasse's case number or KVNR)."""
-        with self._errors("read"):
-            rows = self._connection.execute(
-                "SELECT case_id FROM case_identifiers WHERE value = ? "
-                "UNION SELECT case_id FROM case_cases WHERE case_id = ? ORDER BY 1",
-                (identifier, identifier),
-            ).fetchall()
+        rows = self._store.query(
+            "SELECT case_id FROM case_identifiers WHERE value = :value "
+            "UNION SELECT case_id FROM case_cases WHERE case_id = :value ORDER BY 1",
+            {"value": identifier},
+        )
         return [row[0] for row in rows]
 
     def resolve(self, identifier: str) -> str:
@@ -587,7 +635,7 @@ class CaseStore:
         raise CaseNotFound(message, [problem])
 
     def _due(
-        self, where: str, params: tuple[str, ...], limit: int | None, offset: int
+        self, where: str, params: dict[str, str], limit: int | None, offset: int
     ) -> list[DueEntry]:
         for name, value, lowest in (("limit", limit, 1), ("offset", offset, 0)):
             if value is not None and (
@@ -599,10 +647,10 @@ class CaseStore:
                     message=f"{name} must be a whole number from {lowest}",
                     field=name,
                 )
-        with self._errors("read"):
-            rows = self._connection.execute(
-                _SELECT_DUE + where + _ORDER, (*params, -1 if limit is None else limit, offset)
-            ).fetchall()
+        rows = self._store.query(
+            _SELECT_DUE + where + _ORDER + _PAGE,
+            {**params, "limit": _NO_LIMIT if limit is None else limit, "offset": offset},
+        )
         return [
             DueEntry(
                 case_id=r[0],
@@ -616,11 +664,10 @@ class CaseStore:
             for r in rows
         ]
 
-    def _count(self, where: str, params: tuple[str, ...]) -> int:
-        with self._errors("read"):
-            return int(self._connection.execute(_COUNT + where, params).fetchone()[0])
+    def _count(self, where: str, params: dict[str, str]) -> int:
+        return int(self._store.query(_COUNT + where, params)[0][0])
 
-    def _window(self, days: int, today: datetime.date | None) -> tuple[str, str]:
+    def _window(self, days: int, today: datetime.date | None) -> dict[str, str]:
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3660:
             raise _refused(
                 CaseValidationError,
@@ -629,7 +676,10 @@ class CaseStore:
                 field="days",
             )
         start = today or self.today()
-        return start.isoformat(), (start + datetime.timedelta(days=days)).isoformat()
+        return {
+            "start": start.isoformat(),
+            "end": (start + datetime.timedelta(days=days)).isoformat(),
+        }
 
     def due_within(
         self,
@@ -651,57 +701,70 @@ class CaseStore:
         self, *, today: datetime.date | None = None, limit: int | None = None, offset: int = 0
     ) -> list[DueEntry]:
         """Running deadlines whose day has passed, earliest first; paged like :meth:`due_within`."""
-        return self._due(_WHERE_BEFORE, ((today or self.today()).isoformat(),), limit, offset)
+        return self._due(
+            _WHERE_BEFORE, {"start": (today or self.today()).isoformat()}, limit, offset
+        )
 
     def count_overdue(self, *, today: datetime.date | None = None) -> int:
         """How many entries :meth:`overdue` has in all."""
-        return self._count(_WHERE_BEFORE, ((today or self.today()).isoformat(),))
+        return self._count(_WHERE_BEFORE, {"start": (today or self.today()).isoformat()})
 
     def case_ids(self) -> Iterable[str]:
         """Every case id, in id order."""
-        with self._errors("read"):
-            return [
-                row[0]
-                for row in self._connection.execute("SELECT case_id FROM case_cases ORDER BY 1")
-            ]
+        return [row[0] for row in self._store.query("SELECT case_id FROM case_cases ORDER BY 1")]
 
     # --- the small aggregates -------------------------------------------------------------
 
     def save_begehungsliste(self, item: Begehungsliste, *, item_id: str | None = None) -> str:
         """Keep a Begehungsliste; returns its id (saving the same id again replaces it)."""
         item_id = item_id or str(uuid.uuid4())
-        with self._errors("write"), transaction(self._connection) as connection:
-            connection.execute(
-                "INSERT OR REPLACE INTO case_begehungslisten (id, hospital_ik, audit_date, payload) VALUES (?, ?, ?, ?)",
-                (item_id, item.hospital_ik, item.audit_date.isoformat(), _aggregate_json(item)),
+        with self._store.transaction() as tx:
+            tx.execute(
+                "INSERT INTO case_begehungslisten (id, hospital_ik, audit_date, payload) "
+                "VALUES (:id, :ik, :date, :payload) ON CONFLICT(id) DO UPDATE SET "
+                "hospital_ik = excluded.hospital_ik, audit_date = excluded.audit_date, "
+                "payload = excluded.payload",
+                {
+                    "id": item_id,
+                    "ik": item.hospital_ik,
+                    "date": item.audit_date.isoformat(),
+                    "payload": _aggregate_json(item),
+                },
             )
         return item_id
 
     def begehungslisten(self) -> list[tuple[str, Begehungsliste]]:
         """Every Begehungsliste by audit date."""
-        with self._errors("read"):
-            rows = self._connection.execute(
-                "SELECT id, payload FROM case_begehungslisten ORDER BY audit_date, id"
-            ).fetchall()
+        with self._store.transaction(write=False) as tx:
+            rows = tx.all("SELECT id, payload FROM case_begehungslisten ORDER BY audit_date, id")
         return [(row[0], _begehung_from_json(row[1])) for row in rows]
 
     def save_strukturpruefung(self, item: Strukturpruefung, *, item_id: str | None = None) -> str:
         """Keep a Strukturprüfung; returns its id (saving the same id again replaces it)."""
         item_id = item_id or str(uuid.uuid4())
-        with self._errors("write"), transaction(self._connection) as connection:
-            connection.execute(
-                "INSERT OR REPLACE INTO case_strukturpruefungen (id, standortnummer, next_due, payload) VALUES (?, ?, ?, ?)",
-                (item_id, item.standortnummer, item.next_due.isoformat(), _aggregate_json(item)),
+        with self._store.transaction() as tx:
+            tx.execute(
+                "INSERT INTO case_strukturpruefungen (id, standortnummer, next_due, payload) "
+                "VALUES (:id, :standort, :due, :payload) ON CONFLICT(id) DO UPDATE SET "
+                "standortnummer = excluded.standortnummer, next_due = excluded.next_due, "
+                "payload = excluded.payload",
+                {
+                    "id": item_id,
+                    "standort": item.standortnummer,
+                    "due": item.next_due.isoformat(),
+                    "payload": _aggregate_json(item),
+                },
             )
         return item_id
 
     def strukturpruefungen_due(self, before: datetime.date) -> list[tuple[str, Strukturpruefung]]:
         """Strukturprüfungen whose next check is due before ``before``, earliest first."""
-        with self._errors("read"):
-            rows = self._connection.execute(
-                "SELECT id, payload FROM case_strukturpruefungen WHERE next_due < ? ORDER BY next_due, id",
-                (before.isoformat(),),
-            ).fetchall()
+        with self._store.transaction(write=False) as tx:
+            rows = tx.all(
+                "SELECT id, payload FROM case_strukturpruefungen WHERE next_due < :before "
+                "ORDER BY next_due, id",
+                {"before": before.isoformat()},
+            )
         return [(row[0], _struktur_from_json(row[1])) for row in rows]
 
 

@@ -19,6 +19,7 @@ import hmac
 import secrets
 import string
 import unicodedata
+from typing import TYPE_CHECKING
 
 import attrs
 import pluggy
@@ -30,6 +31,9 @@ from leportal_core.secondfactor.policy import MAX_CODE_INPUT, normalise_code
 from leportal_core.secondfactor.store import SecondFactorStore
 from leportal_core.secondfactor.throttle import AttemptState, record_failure
 from leportal_core.secondfactor.verify import Outcome, Verdict
+
+if TYPE_CHECKING:
+    from leportal_core.store import Tx
 
 __all__ = ["ALPHANUMERIC", "NUMERIC", "PasscodeDelivery", "PasscodePolicy", "Passcodes"]
 
@@ -145,10 +149,18 @@ class Passcodes:
         with self._store.transaction() as tx:
             tx.execute(
                 "INSERT INTO secondfactor_passcode (account, purpose, key_id, digest, issued_at, "
-                "expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account, purpose) DO UPDATE SET "
+                "expires_at) VALUES (:account, :purpose, :key_id, :digest, :now, :expires) "
+                "ON CONFLICT(account, purpose) DO UPDATE SET "
                 "key_id = excluded.key_id, digest = excluded.digest, issued_at = excluded.issued_at, "
                 "expires_at = excluded.expires_at",
-                (account, purpose, key_id, _digest(pepper, account, purpose, code), now, expires),
+                {
+                    "account": account,
+                    "purpose": purpose,
+                    "key_id": key_id,
+                    "digest": _digest(pepper, account, purpose, code),
+                    "now": now,
+                    "expires": expires,
+                },
             )
         expires_at = dt.datetime.fromtimestamp(expires, tz=dt.UTC)
         delivery = PasscodeDelivery(
@@ -174,20 +186,23 @@ class Passcodes:
     def _withdraw(self, account: str, purpose: str) -> None:
         with self._store.transaction() as tx:
             tx.execute(
-                "DELETE FROM secondfactor_passcode WHERE account = ? AND purpose = ?",
-                (account, purpose),
+                "DELETE FROM secondfactor_passcode WHERE account = :account AND purpose = :purpose",
+                {"account": account, "purpose": purpose},
             )
 
     def verify(self, account: str, code: str, *, purpose: str = "login") -> Verdict:
         """Judge a passcode; accepted at most once, then gone."""
         store = self._store
-        with store.transaction() as tx:
-            row = tx.execute(
+
+        # Repeated from the start on a serialisation failure (PostgreSQL): store work only.
+        def work(tx: Tx) -> Verdict:
+            found = tx.one(
                 "SELECT key_id, digest, expires_at FROM secondfactor_passcode "
-                "WHERE account = ? AND purpose = ?",
-                (account, purpose),
-            ).fetchone()
-            state = store.load_throttle(account, _FACTOR)
+                "WHERE account = :account AND purpose = :purpose",
+                {"account": account, "purpose": purpose},
+            )
+            row = None if found is None else (str(found[0]), bytes(found[1]), float(found[2]))
+            state = store.load_throttle(account, _FACTOR, tx)
             now = store.clock()
             candidate = normalise_passcode(code, self.policy)
             pepper = (store.keyring.passcode_pepper(row[0]) if row else None) or _DUMMY_PEPPER
@@ -199,10 +214,13 @@ class Passcodes:
                 store.save_attempt_state(tx, account, _FACTOR, new)
             if verdict.outcome in (Outcome.ACCEPTED, Outcome.EXPIRED):
                 tx.execute(
-                    "DELETE FROM secondfactor_passcode WHERE account = ? AND purpose = ?",
-                    (account, purpose),
+                    "DELETE FROM secondfactor_passcode WHERE account = :account "
+                    "AND purpose = :purpose",
+                    {"account": account, "purpose": purpose},
                 )
-        return verdict
+            return verdict
+
+        return store.run(work)
 
     def _judge(
         self,

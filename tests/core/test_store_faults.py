@@ -336,7 +336,8 @@ WRITER = textwrap.dedent(
     now = [0.0]
     factor = SecondFactorStore.open(
         path, keyring=Keyring(SealingKey.from_text(key_text)), clock=lambda: now[0])
-    step = factor.connection.execute("SELECT last_step FROM secondfactor_account").fetchone()[0]
+    with factor.transaction() as tx:
+        step = tx.one("SELECT last_step FROM secondfactor_account")[0]
     secret, policy, day = bytes.fromhex(secret_hex), TotpPolicy(), datetime.date(2026, 2, 9)
     while True:
         if cases.view(case_id).state is CaseState.DOCUMENTS_REQUESTED:
@@ -373,7 +374,8 @@ def check_store(path: Path, key: SealingKey, case_acks: set[str], totp_acks: lis
         assert cases.view(case_id).sequence == len(events)
     factor = SecondFactorStore.open(path, keyring=Keyring(key))
     try:
-        last = factor.connection.execute("SELECT last_step FROM secondfactor_account").fetchone()
+        with factor.transaction() as tx:
+            last = tx.one("SELECT last_step FROM secondfactor_account")
     finally:
         factor.close()
     assert last[0] >= max(totp_acks, default=0)
@@ -467,8 +469,10 @@ def test_a_full_store_at_every_page_step_keeps_the_old_state_complete(
         cases = CaseStore(path)
         factor = SecondFactorStore.open(path, keyring=Keyring(key), clock=clock)
         limit = base_pages + extra
-        for connection in (cases._connection, factor.connection):  # test-only: impose the limit
-            connection.execute(f"PRAGMA max_page_count = {limit}")
+        for opened in (cases.store, factor.store):  # test-only: impose the limit
+            # A SQLite store uses one connection per thread: the limit holds for what follows.
+            with opened.transaction(write=False) as tx:
+                tx.execute(f"PRAGMA max_page_count = {limit}")
         case_acks: list[str] = []
         totp_acks = [int(START // 30)]
         with pytest.raises(StorageError) as caught:

@@ -57,7 +57,8 @@ def test_never_sends_a_step_twice(
 def test_gives_up_after_bounded_wait(
     login: MachineLogin, store: SecondFactorStore, clock: ManualClock
 ) -> None:
-    store.connection.execute("UPDATE secondfactor_machine SET last_step = 1000000000000")
+    with store.transaction() as tx:
+        tx.execute("UPDATE secondfactor_machine SET last_step = 1000000000000")
     with pytest.raises(EnrolmentError) as caught:
         login.current_code(PORTAL)
     assert caught.value.code == "secondfactor.machine.busy"

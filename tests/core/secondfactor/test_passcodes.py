@@ -67,7 +67,8 @@ def test_stored_only_as_hash(
     passcodes: Passcodes, outbox: Outbox, store: SecondFactorStore
 ) -> None:
     passcodes.issue("anna", recipient="x")
-    rows = store.connection.execute("SELECT * FROM secondfactor_passcode").fetchall()
+    with store.transaction() as tx:
+        rows = tx.all("SELECT * FROM secondfactor_passcode")
     flat = repr(rows)
     assert outbox.sent[0].code not in flat
     assert outbox.sent[0].code.encode() not in b"".join(r[3] for r in rows)
@@ -130,7 +131,8 @@ def test_undelivered_leaves_nothing(store: SecondFactorStore, outbox_kind: str) 
     with pytest.raises(ConfigurationError) as caught:
         passcodes.issue("anna", recipient="x")
     assert caught.value.code == "secondfactor.passcode.undelivered"
-    count = store.connection.execute("SELECT COUNT(*) FROM secondfactor_passcode").fetchone()[0]
+    with store.transaction() as tx:
+        count = tx.all("SELECT COUNT(*) FROM secondfactor_passcode")[0][0]
     assert count == 0
 
 

@@ -130,11 +130,12 @@ def test_sealed_seed_moved_to_another_account_fails(
 ) -> None:
     active(store, clock, "anna")
     active(store, clock, "bernd")
-    connection = store.connection
-    connection.execute(
-        "UPDATE secondfactor_account SET sealed = "
-        "(SELECT sealed FROM secondfactor_account WHERE account = 'anna') WHERE account = 'bernd'"
-    )
+    with store.transaction() as tx:
+        tx.execute(
+            "UPDATE secondfactor_account SET sealed = "
+            "(SELECT sealed FROM secondfactor_account WHERE account = 'anna') "
+            "WHERE account = 'bernd'"
+        )
     with pytest.raises(SealError) as caught:
         store.verify("bernd", "123456")
     assert caught.value.code == "secondfactor.seal.failed"
@@ -143,7 +144,9 @@ def test_sealed_seed_moved_to_another_account_fails(
 
 def test_seed_is_not_stored_in_clear(store: SecondFactorStore, store_path: Path) -> None:
     enrolment = store.enroll(ACCOUNT, issuer="LE-Portal")
-    store.connection.execute("PRAGMA wal_checkpoint(FULL)")
+    raw = sqlite3.connect(store_path)
+    raw.execute("PRAGMA wal_checkpoint(FULL)")
+    raw.close()
     raw = store_path.read_bytes()
     assert enrolment.secret not in raw
 
