@@ -144,11 +144,10 @@ def test_sealed_seed_moved_to_another_account_fails(
 
 def test_seed_is_not_stored_in_clear(store: SecondFactorStore, store_path: Path) -> None:
     enrolment = store.enroll(ACCOUNT, issuer="LE-Portal")
-    raw = sqlite3.connect(store_path)
-    raw.execute("PRAGMA wal_checkpoint(FULL)")
-    raw.close()
-    raw = store_path.read_bytes()
-    assert enrolment.secret not in raw
+    connection = sqlite3.connect(store_path)
+    connection.execute("PRAGMA wal_checkpoint(FULL)")
+    connection.close()
+    assert enrolment.secret not in store_path.read_bytes()
 
 
 def test_key_rotation_without_downtime(store_path: Path, clock: ManualClock) -> None:

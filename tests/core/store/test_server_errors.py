@@ -81,14 +81,14 @@ def test_the_dba_script_makes_a_store_leportal_finds_up_to_date(store_url: str) 
     )
     assert script.exit_code == 0
     if dialect == "sqlite":
-        raw = sqlite3.connect(store_url)
-        raw.executescript(script.output)
-        raw.close()
+        connection = sqlite3.connect(store_url)
+        connection.executescript(script.output)
+        connection.close()
     else:
         import psycopg
 
-        with psycopg.connect(store_url.replace("postgresql+psycopg", "postgresql")) as raw:
-            raw.execute(script.output.encode())  # one transaction, committed on leaving
+        with psycopg.connect(store_url.replace("postgresql+psycopg", "postgresql")) as server:
+            server.execute(script.output.encode())  # one transaction, committed on leaving
     with CaseStore(store_url) as cases:  # a second CREATE TABLE would fail: nothing re-runs
         assert cases.case_ids() == []
         assert cases.store.schema_version("cases") == 2
