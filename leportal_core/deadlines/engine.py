@@ -12,7 +12,7 @@ datetime.date(2026, 4, 7)
   Kalender (§ 193 BGB): Feiertage Hessen (HE) (Landeskalender)
   verschoben (§ 193 BGB, HE): 06.04.2026 Ostermontag (HE)
   Fristende: Di 07.04.2026
-  Folge bei Versäumnis: der MD begutachtet auf Basis der vorliegenden Unterlagen; nicht gelieferte Unterlagen sind später ausgeschlossen, die Rechnung gilt insoweit als erörtert (§ 301-Schlüssel MDK30/MDK31)
+  Folge bei Versäumnis: der MD begutachtet auf Basis der vorliegenden Unterlagen; nicht gelieferte Unterlagen sind später ausgeschlossen, die Rechnung gilt insoweit als erörtert (§ 301-Schlüssel MDK30/MDK31); eine Nachfrist von 3 Wochen gegen 300 EUR nennt nur eine Sekundärquelle (documents_late, nicht verifiziert)
 """
 
 from __future__ import annotations
