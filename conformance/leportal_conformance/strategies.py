@@ -18,13 +18,15 @@ from hypothesis import strategies as st
 from leportal_core.document import MAX_REFERENCE_LENGTH, MAX_TITLE_LENGTH, Document
 
 if TYPE_CHECKING:  # imported where used: a vendor testing Documents needs none of these
+    from leportal_core.billing.codec import BillingFile
     from leportal_core.billing.records import BillingRecord, MassRecord
     from leportal_core.cases.model import CaseOpened, Stay
-    from leportal_core.therapy.model import TherapyReport
+    from leportal_core.therapy.model import Patient, TherapyReport
 
 __all__ = [
     "LARGE_CONTENT_SIZES",
     "awkward_documents",
+    "billing_files",
     "billing_records",
     "cases",
     "contents",
@@ -39,6 +41,7 @@ __all__ = [
     "references",
     "sample_documents",
     "stays",
+    "therapy_patients",
     "therapy_reports",
     "titles",
 ]
@@ -471,6 +474,15 @@ def billing_records() -> st.SearchStrategy[BillingRecord]:
     return mass_records().map(lambda record: record.to_record())
 
 
+def billing_files() -> st.SearchStrategy[BillingFile]:
+    """Billing files (``BillingFile``): one to four generic billing records in file order."""
+    from leportal_core.billing.codec import BillingFile
+
+    return st.lists(billing_records(), min_size=1, max_size=4).map(
+        lambda records: BillingFile(records=records)
+    )
+
+
 _REPORT_TEXTS = (
     "Sigmatismus interdentalis.",
     "Gute Mitarbeit.\nFortschritte bei /s/.",
@@ -532,6 +544,21 @@ def therapy_reports() -> st.SearchStrategy[TherapyReport]:
             reject()
 
     return build()
+
+
+def therapy_patients() -> st.SearchStrategy[Patient]:
+    """Patients of a practice (``leportal_core.therapy.Patient``): awkward names, birth dates
+    over a century, with or without a valid KVNR."""
+    from leportal_core.therapy import model as therapy
+
+    return st.builds(
+        therapy.Patient,
+        patient_id=st.sampled_from(("17", "P-0001", "0000000042")),
+        family_name=_NAMES,
+        given_name=_NAMES,
+        birth_date=st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
+        kvnr=st.one_of(st.none(), kvnrs()),
+    )
 
 
 _NAMES = st.sampled_from(("Schütz", "Jörg", "O'Neill", "Zoë", "Müller-Lüdenscheidt", "Ŝ", "李"))

@@ -121,6 +121,19 @@ class GdtPatientCodec:
     def __init__(self, encoding: GdtEncoding = GdtEncoding.CP437) -> None:
         self.encoding = encoding
 
+    @property
+    def conformance_samples(self) -> tuple[Patient, ...]:
+        """Patients a GDT record can carry, for the conformance suite (docs/certifying.md)."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.patients()
+
+    def conformance_strategy(self) -> Any:
+        """Hypothesis strategy of such patients, for the conformance suite."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.gdt_patients()
+
     def encode(self, obj: Patient, /) -> bytes:
         """Patient → 6301 record in this codec's character set."""
         if not isinstance(obj, Patient):
@@ -169,6 +182,19 @@ class GdtResultCodec:
 
     def __init__(self, encoding: GdtEncoding = GdtEncoding.CP437) -> None:
         self.encoding = encoding
+
+    @property
+    def conformance_samples(self) -> tuple[GdtResult, ...]:
+        """Results a 6310 record can carry, for the conformance suite (docs/certifying.md)."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.results()
+
+    def conformance_strategy(self) -> Any:
+        """Hypothesis strategy of such results, for the conformance suite."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.gdt_results()
 
     def encode(self, obj: GdtResult, /) -> bytes:
         """GdtResult → 6310 record referencing the PDF (6302–6305)."""
