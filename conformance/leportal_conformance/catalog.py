@@ -28,6 +28,7 @@ __all__ = [
     "DETERMINISM_PROCESSES",
     "EMPTY",
     "ENCODE_FOREIGN",
+    "FOREIGN_MESSAGES",
     "GOLDEN_VECTORS",
     "GROUPS",
     "HOOKS_DOCUMENTED",
@@ -37,6 +38,7 @@ __all__ = [
     "KDL_CODES",
     "LARGE_CONTENT",
     "LOADS",
+    "MUTATIONS",
     "NAMES_PREFIXED",
     "NO_ENCODE_REFUSED",
     "PROBLEMS_WELL_FORMED",
@@ -343,6 +345,35 @@ TRAILING_DATA = TestSpec(
         "FormatError with coded problems."
     ),
 )
+MUTATIONS = TestSpec(
+    id="malformed.mutations",
+    group="malformed",
+    per_codec=True,
+    source="leportal_core/codec.py and docs/problem-codes.md (codes)",
+    requires=_ENCODINGS,
+    description=(
+        "The encodings of the samples changed inside their syntax (JSON members dropped, "
+        "renamed, duplicated, retyped, emptied, over-long numbers, deep nesting; HL7 v2 "
+        "segments and fields dropped, duplicated, renamed, set to invalid values; GDT lines "
+        "likewise, lengths recomputed) are refused with FormatError whose codes start with "
+        "the adapter's name (never the generic one) and one of which has a location, or "
+        "accepted faithfully: as the original object, or as one that encodes to the mutated "
+        "input."
+    ),
+)
+FOREIGN_MESSAGES = TestSpec(
+    id="malformed.foreign_messages",
+    group="malformed",
+    per_codec=True,
+    source="HL7 v2.5 chapter 2 (MSH-9); HL7 FHIR R4 (resourceType); GDT 2.1 (Satzart 8000)",
+    requires=frozenset({DECODE}),
+    description=(
+        "Valid messages of the codec's syntax that describe something else are refused with "
+        "FormatError and the adapter's codes: other FHIR resources, other HL7 message types, "
+        "other GDT Satzarten (fixed ones and the codec's own encoding with its type switched), "
+        "and the encodings of the adapter's other codecs of the same media type."
+    ),
+)
 UNCARRIED_IGNORED = TestSpec(
     id="roundtrip.uncarried_ignored",
     group="roundtrip",
@@ -452,6 +483,8 @@ ALL_TESTS: tuple[TestSpec, ...] = (
     STARTUP_HOOKS,
     NAMES_PREFIXED,
     TRAILING_DATA,
+    MUTATIONS,
+    FOREIGN_MESSAGES,
     UNCARRIED_IGNORED,
     INPUTS_UNCHANGED,
     NO_ENCODE_REFUSED,

@@ -11,12 +11,10 @@ import json
 import os
 import pickle
 import random
-import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -27,6 +25,7 @@ from leportal_conformance.guard import (
     CallTimeout,
     call,
     call_deadline,
+    core_namespaces,
     decode_contract_problem,
     describe_exception,
     short_repr,
@@ -35,6 +34,7 @@ from leportal_conformance.model import Finding, Status, TestResult, TestSpec, ru
 from leportal_conformance.sandbox import FAKE_NOW
 from leportal_conformance.strategies import awkward_documents, sample_documents
 from leportal_conformance.tests_malformed import WRONG_TYPE_INPUTS, NoEncodings, valid_encodings
+from leportal_conformance.tests_mutations import check_foreign, check_mutations
 from leportal_conformance.tests_roundtrip import (
     document_differences,
     no_examples,
@@ -72,8 +72,17 @@ def run(
     """The checks, test by test; per-adapter ones once."""
     yield run_test(catalog.NAMES_PREFIXED, None, lambda: _names(adapter_name, codecs))
     encodings = _ProcessEncodings(spec, codecs, capabilities)
+    others = {
+        name: (codec, capabilities.get(name) or Capabilities(declared=False))
+        for name, codec in codecs.items()
+    }
     tests: tuple[tuple[TestSpec, Callable[[Codec[Any], Capabilities], Finding]], ...] = (
         (catalog.TRAILING_DATA, _trailing),
+        (catalog.MUTATIONS, lambda codec, caps: check_mutations(codec, caps, adapter_name)),
+        (
+            catalog.FOREIGN_MESSAGES,
+            lambda codec, caps: check_foreign(codec, caps, adapter_name, others),
+        ),
         (catalog.UNCARRIED_IGNORED, _uncarried_ignored),
         (catalog.INPUTS_UNCHANGED, _inputs_unchanged),
         (catalog.NO_ENCODE_REFUSED, _no_encode_refused),
@@ -150,20 +159,6 @@ def _trailing(codec: Codec[Any], caps: Capabilities) -> Finding:
     return Finding(status=Status.PASSED, message=f"{tried} encodings with trailing data rejected")
 
 
-@functools.cache
-def _core_namespaces() -> frozenset[str]:
-    """First parts of the problem codes leportal_core itself creates: an adapter may pass those
-    on (``therapy.form.missing`` from the core's form reader) without owning them."""
-    import leportal_core
-
-    pattern = re.compile(r"""(?:code\s*=\s*|\.add\()["']([a-z][a-z0-9_]*)\.""")
-    root = Path(leportal_core.__file__).parent
-    names: set[str] = set()
-    for path in root.rglob("*.py"):
-        names.update(pattern.findall(path.read_text(encoding="utf-8")))
-    return frozenset(names)
-
-
 def _names(adapter_name: str, codecs: dict[str, Codec[Any]]) -> Finding:
     prefix = adapter_name
     problems = [
@@ -171,7 +166,7 @@ def _names(adapter_name: str, codecs: dict[str, Codec[Any]]) -> Finding:
         for name in codecs
         if name.partition(".")[0] != prefix
     ]
-    core = _core_namespaces()
+    core = core_namespaces()
     codes: set[str] = set()
     for codec in codecs.values():
         for _, data in (("empty input", b""), *WRONG_TYPE_INPUTS):

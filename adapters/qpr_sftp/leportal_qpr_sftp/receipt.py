@@ -133,4 +133,7 @@ def _problem(code: str, message: str, key: str) -> Problem:
 
 
 def _bad(code: str, message: str) -> FormatError:
-    return FormatError(message, [Problem(code=code, message=message)])
+    # A problem of the receipt as a whole: located at the document root.
+    return FormatError(
+        message, [Problem(code=code, message=message, location=Location(pointer=""))]
+    )

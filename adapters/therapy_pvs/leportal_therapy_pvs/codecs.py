@@ -281,12 +281,29 @@ class ReportJsonCodec:
         if len(data) > MAX_JSON_BYTES:
             raise FormatError("too large", [_json_problem(f"more than {MAX_JSON_BYTES} bytes")])
         try:
-            parsed = json.loads(data.decode("utf-8"))
+            parsed = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        except _DuplicateKey as exc:
+            raise FormatError(
+                "duplicate key", [_json_problem(f"key {exc.args[0]!r} appears twice")]
+            ) from exc
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise FormatError(
                 "not UTF-8 JSON", [_json_problem(f"not UTF-8 JSON: {type(exc).__name__}")]
             ) from exc
         return report_from_dict(parsed)
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object names a key twice: which value is meant is ambiguous (RFC 8259 §4)."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
 
 
 def _json_problem(message: str) -> Problem:
