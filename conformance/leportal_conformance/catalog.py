@@ -46,6 +46,7 @@ __all__ = [
     "ROUNDTRIP_DOCUMENT",
     "ROUNDTRIP_OBJECTS",
     "SCALING",
+    "SEEDED_TESTS",
     "STARTUP_HOOKS",
     "TRAILING_DATA",
     "TRUNCATED",
@@ -115,6 +116,7 @@ COMPLETE = TestSpec(
     source=_CODEC,
 )
 ROUNDTRIP_DOCUMENT = TestSpec(
+    seeded=True,
     id="roundtrip.document",
     group="roundtrip",
     per_codec=True,
@@ -126,6 +128,7 @@ ROUNDTRIP_DOCUMENT = TestSpec(
     requires=_ROUNDTRIP,
 )
 ROUNDTRIP_OBJECTS = TestSpec(
+    seeded=True,
     id="roundtrip.objects",
     group="roundtrip",
     per_codec=True,
@@ -146,6 +149,7 @@ EMPTY = TestSpec(
     requires=frozenset({DECODE}),
 )
 TRUNCATED = TestSpec(
+    seeded=True,
     id="malformed.truncated",
     group="malformed",
     per_codec=True,
@@ -170,6 +174,7 @@ WRONG_TYPE = TestSpec(
     requires=frozenset({DECODE}),
 )
 RANDOM_BYTES = TestSpec(
+    seeded=True,
     id="malformed.random_bytes",
     group="malformed",
     per_codec=True,
@@ -181,6 +186,7 @@ RANDOM_BYTES = TestSpec(
     requires=frozenset({DECODE}),
 )
 BIT_FLIPS = TestSpec(
+    seeded=True,
     id="malformed.bit_flips",
     group="malformed",
     per_codec=True,
@@ -215,6 +221,7 @@ GOLDEN_VECTORS = TestSpec(
     ),
 )
 DETERMINISM_ENCODE = TestSpec(
+    seeded=True,
     id="determinism.encode",
     group="determinism",
     per_codec=True,
@@ -227,6 +234,7 @@ DETERMINISM_ENCODE = TestSpec(
     ),
 )
 DETERMINISM_DECODE = TestSpec(
+    seeded=True,
     id="determinism.decode",
     group="determinism",
     per_codec=True,
@@ -494,3 +502,6 @@ ALL_TESTS: tuple[TestSpec, ...] = (
     SCALING,
     CALLS_CLEAN,
 )
+
+# The tests whose generated examples depend on the seed (TestSpec.seeded).
+SEEDED_TESTS: tuple[TestSpec, ...] = tuple(spec for spec in ALL_TESTS if spec.seeded)
