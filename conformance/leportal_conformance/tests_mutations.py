@@ -122,7 +122,11 @@ def check_mutations(codec: Codec[Any], caps: Capabilities, adapter_name: str) ->
         return Finding(status=Status.ERROR, message=f"no valid encoding to start from: {exc}")
     syntaxes = {syntax_of(data) for data in encodings}
     if syntaxes == {None}:
-        return Finding(status=Status.SKIPPED, message="no syntax the suite can mutate")
+        return Finding(
+            status=Status.SKIPPED,
+            message="not applicable: the encodings are in no syntax the suite can mutate "
+            "(JSON, HL7 v2, GDT)",
+        )
     cases: list[str] = []
     tried = 0
     for number, (sample, data) in enumerate(zip(caps.examples.samples, encodings, strict=True)):
@@ -264,7 +268,8 @@ def check_foreign(
     if not inputs:
         return Finding(
             status=Status.SKIPPED,
-            message=f"no foreign message of {short_repr(_media_type(codec))} is known",
+            message=f"not applicable: no foreign message of {short_repr(_media_type(codec))} "
+            "is known",
         )
     cases = []
     for label, data in inputs:
