@@ -27,6 +27,7 @@ __all__ = [
     "first_difference",
     "no_examples",
     "object_differences",
+    "round_trip",
     "run",
     "without_fields",
 ]
@@ -83,20 +84,7 @@ def _roundtrip_objects(
     type_name = codec.object_type.__name__
 
     def body(value: object) -> None:
-        encoded = call(codec.encode, value)
-        if encoded.error is not None:
-            raise Violation(
-                f"encode of a valid {type_name} raised {describe_exception(encoded.error)}"
-            )
-        data = encoded.value
-        if not isinstance(data, bytes):
-            raise Violation(f"encode returned a {type(data).__name__}, not bytes")
-        decoded = call(codec.decode, data)
-        if decoded.error is not None:
-            raise Violation(
-                f"decode of encode's own output raised {describe_exception(decoded.error)}"
-            )
-        back = decoded.value
+        back = round_trip(codec, value)
         if not isinstance(back, codec.object_type):
             raise Violation(f"decode returned a {type(back).__name__}, not a {type_name}")
         differences = object_differences(value, back)
@@ -112,6 +100,23 @@ def _roundtrip_objects(
         examples=examples.samples,
     )
     return _with_source(finding, examples)
+
+
+def round_trip(codec: Codec[Any], value: object) -> object:
+    """``decode(encode(value))``; :class:`Violation` when either call fails or encode gives
+    no bytes."""
+    encoded = call(codec.encode, value)
+    if encoded.error is not None:
+        raise Violation(
+            f"encode of a valid {type(value).__name__} raised {describe_exception(encoded.error)}"
+        )
+    data = encoded.value
+    if not isinstance(data, bytes):
+        raise Violation(f"encode returned a {type(data).__name__}, not bytes")
+    decoded = call(codec.decode, data)
+    if decoded.error is not None:
+        raise Violation(f"decode of encode's own output raised {describe_exception(decoded.error)}")
+    return decoded.value
 
 
 def _with_source(finding: Finding, examples: ObjectExamples) -> Finding:
@@ -141,30 +146,8 @@ def object_differences(expected: object, actual: object, path: str = "") -> list
 def _roundtrip(
     codec: Codec[Any], *, seed: int, max_examples: int, uncarried: frozenset[str] = frozenset()
 ) -> Finding:
-    if codec.object_type is not Document:
-        return Finding(
-            status=Status.SKIPPED,
-            message=(
-                f"not applicable: the codec carries {codec.object_type.__name__} and this suite "
-                "generates Documents only"
-            ),
-        )
-
     def body(document: Document) -> None:
-        encoded = call(codec.encode, document)
-        if encoded.error is not None:
-            raise Violation(
-                f"encode of a valid Document raised {describe_exception(encoded.error)}"
-            )
-        data = encoded.value
-        if not isinstance(data, bytes):
-            raise Violation(f"encode returned a {type(data).__name__}, not bytes")
-        decoded = call(codec.decode, data)
-        if decoded.error is not None:
-            raise Violation(
-                f"decode of encode's own output raised {describe_exception(decoded.error)}"
-            )
-        back = decoded.value
+        back = round_trip(codec, document)
         if not isinstance(back, Document):
             raise Violation(f"decode returned a {type(back).__name__}, not a Document")
         differences = document_differences(without_fields(document, uncarried), back)

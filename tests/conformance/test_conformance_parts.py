@@ -242,7 +242,7 @@ def test_pyproject_registers_the_pytest_plugin() -> None:
 
 
 def test_every_test_names_its_source_and_declares_only_known_capabilities() -> None:
-    known = {"document", "encode", "decode", "golden"}
+    known = {"document", "other_type", "encode", "decode", "golden"}
     for spec in catalog.ALL_TESTS:
         assert spec.source, spec.id
         assert spec.requires <= known, spec.id

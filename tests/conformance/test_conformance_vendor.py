@@ -52,7 +52,8 @@ REFUSED: dict[str, tuple[str, str, set[str]]] = {
     "quadratic_encode": ("large.scaling", "faster than the content", {"large.content"}),
     "outdated_kdl_table": ("roundtrip.kdl_codes", "became None", set()),
     "wall_clock": ("determinism.processes", "seconds apart", {"determinism.encode"}),
-    "line_feeds": ("roundtrip.independent_reader", "contains LF", set()),
+    # Its LF-separated output is one segment to the HL7 mutations, which then shift fields.
+    "line_feeds": ("roundtrip.independent_reader", "contains LF", {"malformed.mutations"}),
     "generic_name": ("metadata.names_prefixed", "'hl7.mdm'", set()),
     "tidies_in_place": ("roundtrip.inputs_unchanged", "changed title", set()),
     "commands_need_the_gui": ("hygiene.startup_hooks", "ModuleNotFoundError", set()),
