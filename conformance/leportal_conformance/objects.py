@@ -61,7 +61,8 @@ class ObjectExamples:
         return self.strategy if self.strategy is not None else st.sampled_from(self.samples)
 
     def describe(self) -> str:
-        """One phrase for messages: ``built-in strategy`` or ``2 declared samples``."""
+        """One phrase for messages: ``built-in strategy and 3 samples`` or ``2 declared samples
+        only (no strategy declared)``."""
         if self.strategy is not None:
             return f"{self.source} strategy and {len(self.samples)} samples"
         return f"{len(self.samples)} {self.source} samples only (no strategy declared)"
@@ -88,28 +89,24 @@ def register_examples(
     _REGISTERED[object_type] = lambda: (strategy() if strategy else None, fixed)
 
 
-def _core_types() -> dict[str, tuple[str, Callable[[], st.SearchStrategy[Any]]]]:
-    """Core types by ``module:qualname`` -> strategy name in :mod:`strategies`; imported only
-    when a codec carries one of them."""
-    return {
-        "leportal_core.therapy.model:TherapyReport": ("therapy_reports", _strategy("therapy_reports")),
-        "leportal_core.therapy.model:Patient": ("therapy_patients", _strategy("therapy_patients")),
-        "leportal_core.billing.records:BillingRecord": ("billing_records", _strategy("billing_records")),
-        "leportal_core.billing.records:MassRecord": ("mass_records", _strategy("mass_records")),
-        "leportal_core.billing.codec:BillingFile": ("billing_files", _strategy("billing_files")),
-        "leportal_core.cases.model:CaseOpened": ("cases", _strategy("cases")),
-        "leportal_core.cases.model:Stay": ("stays", _strategy("stays")),
-    }  # fmt: skip
+# Core types by ``module:qualname`` -> the function of :mod:`leportal_conformance.strategies`
+# that makes them; compared by name, so that a type is imported only when a codec carries it.
+_CORE_TYPES = {
+    "leportal_core.therapy.model:TherapyReport": "therapy_reports",
+    "leportal_core.therapy.model:Patient": "therapy_patients",
+    "leportal_core.billing.records:BillingRecord": "billing_records",
+    "leportal_core.billing.records:MassRecord": "mass_records",
+    "leportal_core.billing.codec:BillingFile": "billing_files",
+    "leportal_core.cases.model:CaseOpened": "cases",
+    "leportal_core.cases.model:Stay": "stays",
+}
 
 
-def _strategy(name: str) -> Callable[[], st.SearchStrategy[Any]]:
-    def make() -> st.SearchStrategy[Any]:
-        from leportal_conformance import strategies
+def _built_in(name: str) -> st.SearchStrategy[Any]:
+    from leportal_conformance import strategies
 
-        factory: Callable[[], st.SearchStrategy[Any]] = getattr(strategies, name)
-        return factory()
-
-    return make
+    factory: Callable[[], st.SearchStrategy[Any]] = getattr(strategies, name)
+    return factory()
 
 
 def examples_for(codec: object, problems: list[str]) -> ObjectExamples | None:
@@ -135,10 +132,9 @@ def examples_for(codec: object, problems: list[str]) -> ObjectExamples | None:
     if factory is not None:
         strategy, samples = factory()
         return _complete(object_type, strategy, tuple(samples), "registered")
-    key = f"{object_type.__module__}:{object_type.__qualname__}"
-    builtin = _core_types().get(key)
-    if builtin is not None:
-        return _complete(object_type, builtin[1](), (), "built-in")
+    built_in = _CORE_TYPES.get(f"{object_type.__module__}:{object_type.__qualname__}")
+    if built_in is not None:
+        return _complete(object_type, _built_in(built_in), (), "built-in")
     return None
 
 

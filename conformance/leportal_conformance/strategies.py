@@ -475,12 +475,25 @@ def billing_records() -> st.SearchStrategy[BillingRecord]:
 
 
 def billing_files() -> st.SearchStrategy[BillingFile]:
-    """Billing files (``BillingFile``): one to four generic billing records in file order."""
+    """Billing files (``BillingFile``): one to four generic billing records in file order, each
+    of its own invoice."""
+    import attrs
+
     from leportal_core.billing.codec import BillingFile
 
-    return st.lists(billing_records(), min_size=1, max_size=4).map(
-        lambda records: BillingFile(records=records)
-    )
+    def build(records: list[MassRecord]) -> BillingFile:
+        # A file's rules: an invoice's Rechnungsbetrag is the sum of its lines' Betrag (one line
+        # per invoice, so each record's own total is that sum), and an empty cell is None.
+        return BillingFile(
+            records=[
+                attrs.evolve(
+                    r, invoice_number=f"R-{n}", invoice_total=r.amount, remark=r.remark or None
+                ).to_record()
+                for n, r in enumerate(records)
+            ]
+        )
+
+    return st.lists(mass_records(), min_size=1, max_size=4).map(build)
 
 
 _REPORT_TEXTS = (

@@ -4,7 +4,9 @@ code, and output judged by an independent reader of the media type."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import copyreg
 import functools
 import hashlib
 import json
@@ -14,6 +16,7 @@ import random
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -45,7 +48,7 @@ from leportal_core.codec import Codec
 from leportal_core.document import Document
 from leportal_core.errors import FormatError, LeportalError
 
-__all__ = ["INDEPENDENT_READERS", "TRAILERS", "run"]
+__all__ = ["INDEPENDENT_READERS", "TRAILERS", "read_only", "run"]
 
 # What may follow a valid encoding and still must not be accepted: garbage, a NUL, a second copy
 # (added per sample), a lone closing bracket, another segment.
@@ -232,6 +235,31 @@ def _fields(document: Document) -> dict[str, object]:
     return {field.name: getattr(document, field.name) for field in attrs.fields(Document)}
 
 
+@contextlib.contextmanager
+def _copyable_proxies() -> Iterator[None]:
+    """Within the block, ``copy.deepcopy`` and ``pickle`` handle read-only mappings
+    (``types.MappingProxyType``, which frozen core records use) as the dicts they wrap; the
+    registration is removed again, so the process is left as it was."""
+    had = types.MappingProxyType in copyreg.dispatch_table
+    if not had:
+        copyreg.pickle(types.MappingProxyType, _reduce_proxy)
+    try:
+        yield
+    finally:
+        if not had:
+            copyreg.dispatch_table.pop(types.MappingProxyType, None)
+
+
+def _reduce_proxy(proxy: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
+    return read_only, (dict(proxy),)
+
+
+def read_only(mapping: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    """A read-only view of ``mapping``: what a pickled ``MappingProxyType`` is rebuilt with
+    (the type itself cannot be pickled by name)."""
+    return types.MappingProxyType(mapping)
+
+
 def _inputs_unchanged(codec: Codec[Any], caps: Capabilities) -> Finding:
     if caps.examples is None:
         return no_examples(codec)
@@ -240,8 +268,9 @@ def _inputs_unchanged(codec: Codec[Any], caps: Capabilities) -> Finding:
     for number, value in enumerate(values):
         # The codec gets an independent copy, so a codec that does change it cannot spoil the
         # shared examples for the tests that follow.
-        argument = copy.deepcopy(value)
-        before = copy.deepcopy(value)
+        with _copyable_proxies():
+            argument = copy.deepcopy(value)
+            before = copy.deepcopy(value)
         call(codec.encode, argument)  # what encode returns or raises is other tests' business
         if isinstance(value, Document):
             fields = _fields(before)
@@ -452,7 +481,8 @@ class _ProcessEncodings:
         script = _ENCODE_SCRIPT.replace("MARKER", repr(_PROCESS_MARKER))
         command = [sys.executable, "-c", script, self.spec, FAKE_NOW.isoformat()]
         try:
-            documents = pickle.dumps(objects)
+            with _copyable_proxies():
+                documents = pickle.dumps(objects)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             self.problem = f"the samples cannot be sent to a fresh interpreter: {exc}"
             return

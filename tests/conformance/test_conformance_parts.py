@@ -246,3 +246,26 @@ def test_every_test_names_its_source_and_declares_only_known_capabilities() -> N
     for spec in catalog.ALL_TESTS:
         assert spec.source, spec.id
         assert spec.requires <= known, spec.id
+
+
+def test_built_in_billing_files_round_trip_through_the_core_codec_and_copy() -> None:
+    """The built-in strategy of a core type makes objects its core codec accepts, and records
+    holding read-only mappings can be copied and pickled for the suite's tests."""
+    import copyreg
+    import types
+
+    from leportal_conformance.capabilities import read_capabilities
+    from leportal_conformance.model import Status
+    from leportal_conformance.tests_roundtrip import _roundtrip_objects
+    from leportal_conformance.tests_strict import _inputs_unchanged
+    from leportal_core.billing.codec import BillingCodec
+    from leportal_core.billing.profile import load_profile
+
+    codec = BillingCodec(load_profile("mass-provisional-v1"))
+    caps = read_capabilities(codec)
+    assert caps.examples is not None
+    assert caps.examples.source == "built-in"
+    finding = _roundtrip_objects(codec, caps, seed=3, max_examples=10)
+    assert finding.status is Status.PASSED, finding.message
+    assert _inputs_unchanged(codec, caps).status is Status.PASSED
+    assert types.MappingProxyType not in copyreg.dispatch_table  # registered only meanwhile
