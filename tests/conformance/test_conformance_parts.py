@@ -269,3 +269,32 @@ def test_built_in_billing_files_round_trip_through_the_core_codec_and_copy() -> 
     assert finding.status is Status.PASSED, finding.message
     assert _inputs_unchanged(codec, caps).status is Status.PASSED
     assert types.MappingProxyType not in copyreg.dispatch_table  # registered only meanwhile
+
+
+def test_mutations_keep_the_syntax_intact() -> None:
+    """GDT mutations recompute every line length and the record length (8100), so a decoder
+    sees a well-formed record; JSON comparisons count duplicate keys."""
+    from leportal_conformance.mutations import Syntax, mutations, same_structure, syntax_of
+
+    def line(field: str, content: str) -> bytes:
+        return b"%03d" % (len(content.encode()) + 9) + f"{field}{content}\r\n".encode()
+
+    body = [("8000", "6301"), ("8100", "00000"), ("3000", "17"), ("3103", "29021956")]
+    record = b"".join(line(f, c) for f, c in body)
+    record = record.replace(b"00000", b"%05d" % len(record))
+    assert syntax_of(record) == Syntax.GDT
+    found = list(mutations(record))
+    assert {m.label for m in found} >= {
+        "line 3 (field 3000) dropped",
+        "line 4 (field 3103) set to '31022026'",
+        "line 3 field 3000 renamed to 9999",
+    }
+    for mutation in found:
+        lines = mutation.data.split(b"\r\n")[:-1]
+        assert all(int(x[:3]) == len(x) + 2 for x in lines), mutation.label
+        length = next(x for x in lines if x[3:7] == b"8100")[7:]
+        assert int(length) == len(mutation.data), mutation.label
+    assert same_structure(b'{"a":1,"b":[2]}', b'{"b":[2],"a":1}')
+    assert not same_structure(b'{"a":1,"a":1}', b'{"a":1}')
+    hl7 = b"MSH|^~\\&|A|B|||20260209||MDM^T02^MDM_T02|1|P|2.5\rPID|1||P-1\r"
+    assert "segment 2 (PID) dropped" in {m.label for m in mutations(hl7)}
