@@ -8,8 +8,9 @@ A codec may carry an optional attribute ``conformance_capabilities``, a mapping 
 - ``uncarried_fields``: optional Document fields the format cannot carry (default none), out of
   ``patient_id``, ``case_id`` and ``kdl_code``. Round trips then expect ``None`` back for them.
 
-and an optional attribute ``conformance_golden_vectors``: pairs ``(encoded bytes, object)`` that
-the ``golden`` group decodes and encodes. Declaring capabilities follows SQLAlchemy's dialect
+an optional attribute ``conformance_golden_vectors``: pairs ``(encoded bytes, object)`` that
+the ``golden`` group decodes and encodes, and for an object type the suite does not know,
+``conformance_samples`` and ``conformance_strategy`` (see :mod:`leportal_conformance.objects`). Declaring capabilities follows SQLAlchemy's dialect
 ``requirements`` (https://docs.sqlalchemy.org/en/20/core/internals.html): a test that does not
 apply is reported as skipped with the reason, never left out.
 """
@@ -22,6 +23,7 @@ from typing import Any
 import attrs
 
 from leportal_conformance.guard import short_repr
+from leportal_conformance.objects import ObjectExamples, examples_for
 from leportal_core.document import Document
 
 __all__ = [
@@ -41,12 +43,14 @@ _KEYS = ("directions", "uncarried_fields")
 
 # Capability names tests require (TestSpec.requires).
 DOCUMENT = "document"
+OTHER_TYPE = "other_type"  # carries objects that are not Documents
 ENCODE = "encode"
 DECODE = "decode"
 GOLDEN = "golden"
 
 _REASONS = {
     DOCUMENT: "the codec carries {object_type}, and this test needs Documents",
+    OTHER_TYPE: "the codec carries Documents, which roundtrip.document covers",
     ENCODE: "the codec declares it does not encode",
     DECODE: "the codec declares it does not decode",
     GOLDEN: "the codec declares no golden vectors (conformance_golden_vectors)",
@@ -63,21 +67,23 @@ class Capabilities:
     golden_vectors: tuple[tuple[bytes, object], ...] = ()
     object_type_name: str = "Document"
     carries_documents: bool = True
+    # Valid objects of the codec's type (objects.py); None: the suite has none, and every test
+    # that needs them ends in error.
+    examples: ObjectExamples | None = None
     problems: tuple[str, ...] = ()
 
     @property
     def provided(self) -> frozenset[str]:
         """The capability names tests may require."""
         names = set(self.directions)
-        if self.carries_documents:
-            names.add(DOCUMENT)
+        names.add(DOCUMENT if self.carries_documents else OTHER_TYPE)
         if self.golden_vectors:
             names.add(GOLDEN)
         return frozenset(names)
 
     def missing_reason(self, required: frozenset[str]) -> str | None:
         """Why a test requiring ``required`` does not apply, or ``None`` when it does."""
-        for name in (DOCUMENT, ENCODE, DECODE, GOLDEN):
+        for name in (DOCUMENT, OTHER_TYPE, ENCODE, DECODE, GOLDEN):
             if name in required and name not in self.provided:
                 return "not applicable: " + _REASONS[name].format(object_type=self.object_type_name)
         return None
@@ -90,6 +96,7 @@ class Capabilities:
             "uncarried_fields": sorted(self.uncarried_fields),
             "golden_vectors": len(self.golden_vectors),
             "object_type": self.object_type_name,
+            "examples": self.examples.describe() if self.examples is not None else None,
         }
 
 
@@ -119,6 +126,7 @@ def read_capabilities(codec: object) -> Capabilities:
             if uncarried and not carries_documents:
                 problems.append("uncarried_fields applies to Document codecs only")
     golden = _golden(codec, problems)
+    examples = examples_for(codec, problems)
     if problems:  # the defaults: every test applies
         directions, uncarried = frozenset(DIRECTIONS), frozenset()
     return Capabilities(
@@ -128,6 +136,7 @@ def read_capabilities(codec: object) -> Capabilities:
         golden_vectors=golden,
         object_type_name=str(type_name),
         carries_documents=carries_documents,
+        examples=examples,
         problems=tuple(problems),
     )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import queue
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -23,6 +25,7 @@ __all__ = [
     "CallTimeout",
     "call",
     "call_deadline",
+    "core_namespaces",
     "decode_contract_problem",
     "describe_exception",
     "differing_reprs",
@@ -297,3 +300,17 @@ def differing_reprs(first: object, second: object, limit: int = 80) -> tuple[str
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@functools.cache
+def core_namespaces() -> frozenset[str]:
+    """First parts of the problem codes leportal_core itself creates: an adapter may pass those
+    on (``therapy.form.missing`` from the core's form reader) without owning them."""
+    import leportal_core
+
+    pattern = re.compile(r"""(?:code\s*=\s*|\.add\()["']([a-z][a-z0-9_]*)\.""")
+    root = Path(leportal_core.__file__).parent
+    names: set[str] = set()
+    for path in root.rglob("*.py"):
+        names.update(pattern.findall(path.read_text(encoding="utf-8")))
+    return frozenset(names)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import enum
 import shlex
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -62,6 +64,8 @@ class TestSpec:
     # Capabilities (see capabilities.py) a codec must have for the test to apply to it.
     requires: frozenset[str] = frozenset()
     source: str = ""
+    # Its examples depend on the seed; every other test gives the same result at every seed.
+    seeded: bool = False
 
     def instance_id(self, codec: str | None = None) -> str:
         """The reported id: ``metadata.version`` or ``roundtrip.document[fhir.document_reference]``."""
@@ -247,6 +251,30 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# Base ids of the tests a partial (development) run runs; None: all of them.
+_SELECTED: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
+    "leportal_conformance_selected", default=None
+)
+
+
+@contextlib.contextmanager
+def selecting(ids: frozenset[str] | None) -> Iterator[None]:
+    """Within the block, :func:`run_test` runs only the tests whose base id is in ``ids`` and
+    reports the others as skipped (``None``: every test runs)."""
+    token = _SELECTED.set(ids)
+    try:
+        yield
+    finally:
+        _SELECTED.reset(token)
+
+
+def selected(spec: TestSpec) -> bool:
+    """Whether ``spec`` runs in the current run: every test does but in a partial run, and the
+    ``metadata`` group always (it loads the adapter and finds its codecs)."""
+    ids = _SELECTED.get()
+    return ids is None or spec.id in ids or spec.group == "metadata"
+
+
 def run_test(
     spec: TestSpec,
     codec: str | None,
@@ -265,6 +293,8 @@ def run_test(
     started = time.perf_counter()
     new_test()
     reason = capabilities.missing_reason(spec.requires) if capabilities is not None else None
+    if not selected(spec):
+        reason = "not run: not selected in this partial run"
     try:
         with watching(spec.instance_id(codec)):
             if reason is not None:

@@ -40,6 +40,7 @@ from leportal_conformance.model import (
     Status,
     TestResult,
     run_test,
+    selecting,
 )
 from leportal_conformance.tests_hygiene import DEFAULT_IMPORT_BUDGET
 from leportal_conformance.tests_metadata import discover
@@ -67,6 +68,7 @@ def certify(
     known_failures: Iterable[str] = (),
     timeout: float | None = DEFAULT_CALL_TIMEOUT,
     import_budget: float = DEFAULT_IMPORT_BUDGET,
+    only: Iterable[str] = (),
 ) -> CertificationResult:
     """Certify the adapter ``spec`` names (an entry-point name in ``leportal.adapters`` or
     ``module:object``) against this suite.
@@ -78,7 +80,8 @@ def certify(
     base ids such as ``roundtrip.document`` for every codec) are reported but do not fail the
     run. ``timeout`` is the deadline of each adapter call in seconds (``None``: none), loading the
     adapter included; ``import_budget`` the CPU seconds importing it in a fresh interpreter may
-    take (``hygiene.import_clean``).
+    take (``hygiene.import_clean``). ``only`` (development mode only) names the test ids to run;
+    the others are reported as skipped, so such a partial run never certifies.
 
     Raises :class:`~leportal_core.errors.PluginError` when no adapter of that name is installed;
     everything the adapter does wrong (failing or hanging at import, exiting, printing) is a
@@ -91,6 +94,13 @@ def certify(
     known = tuple(sorted(set(known_failures)))
     if known and mode != DEVELOPMENT:
         raise ValueError("a known-failures list is allowed in development mode only")
+    selection = frozenset(only) or None
+    if selection is not None:
+        if mode != DEVELOPMENT:
+            raise ValueError("a partial run (only) is allowed in development mode only")
+        unknown = sorted(selection - {spec.id for spec in catalog.ALL_TESTS})
+        if unknown:
+            raise ValueError(f"unknown test ids in only: {', '.join(unknown)}")
     if seed is None:
         seed = secrets.randbelow(2**32)
     started = dt.datetime.now(dt.UTC)
@@ -108,7 +118,7 @@ def certify(
     codecs: dict[str, Any] = {}
     caps: dict[str, Any] = {}
     probe: tests_hygiene.ImportProbe | None = None
-    with sandbox.sandbox() as box, call_deadline(timeout):
+    with sandbox.sandbox() as box, call_deadline(timeout), selecting(selection):
         loading = _Loading()
         loaded = run_test(catalog.LOADS, None, lambda: _load(spec, loading))
         if loading.not_found is not None:
@@ -151,7 +161,8 @@ def certify(
         call_timeout_s=timeout,
         capabilities={name: c.as_dict() for name, c in caps.items()},
         distribution=distribution_fingerprint(
-            tests_hygiene.adapter_module(spec), probe.modules if probe is not None else ()
+            tests_hygiene.adapter_module(spec),
+            probe.modules if probe is not None and selection is None else (),
         ),
         import_path=probe.import_path if probe is not None else (),
     )

@@ -18,13 +18,14 @@ from leportal_core.document import MAX_REFERENCE_LENGTH, MAX_TITLE_LENGTH, Docum
 from leportal_core.validation import is_printable
 
 if TYPE_CHECKING:  # imported where used: a vendor testing Documents needs none of these
-    from leportal_core.billing import BillingRecord, MassRecord
+    from leportal_core.billing import BillingFile, BillingRecord, MassRecord
     from leportal_core.cases import CaseOpened, Stay
-    from leportal_core.therapy import TherapyReport
+    from leportal_core.therapy import Patient, TherapyReport
 
 __all__ = [
     "LARGE_CONTENT_SIZES",
     "awkward_documents",
+    "billing_files",
     "billing_records",
     "cases",
     "contents",
@@ -39,6 +40,7 @@ __all__ = [
     "references",
     "sample_documents",
     "stays",
+    "therapy_patients",
     "therapy_reports",
     "titles",
 ]
@@ -467,6 +469,28 @@ def billing_records() -> st.SearchStrategy[BillingRecord]:
     return mass_records().map(lambda record: record.to_record())
 
 
+def billing_files() -> st.SearchStrategy[BillingFile]:
+    """Billing files (``BillingFile``): one to four generic billing records in file order, each
+    of its own invoice."""
+    import attrs
+
+    from leportal_core.billing import BillingFile
+
+    def build(records: list[MassRecord]) -> BillingFile:
+        # A file's rules: an invoice's Rechnungsbetrag is the sum of its lines' Betrag (one line
+        # per invoice, so each record's own total is that sum), and an empty cell is None.
+        return BillingFile(
+            records=[
+                attrs.evolve(
+                    r, invoice_number=f"R-{n}", invoice_total=r.amount, remark=r.remark or None
+                ).to_record()
+                for n, r in enumerate(records)
+            ]
+        )
+
+    return st.lists(mass_records(), min_size=1, max_size=4).map(build)
+
+
 _REPORT_TEXTS = (
     "Sigmatismus interdentalis.",
     "Gute Mitarbeit.\nFortschritte bei /s/.",
@@ -528,6 +552,21 @@ def therapy_reports() -> st.SearchStrategy[TherapyReport]:
             reject()
 
     return build()
+
+
+def therapy_patients() -> st.SearchStrategy[Patient]:
+    """Patients of a practice (``leportal_core.therapy.Patient``): awkward names, birth dates
+    over a century, with or without a valid KVNR."""
+    from leportal_core.therapy import Patient
+
+    return st.builds(
+        Patient,
+        patient_id=st.sampled_from(("17", "P-0001", "0000000042")),
+        family_name=_NAMES,
+        given_name=_NAMES,
+        birth_date=st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
+        kvnr=st.one_of(st.none(), kvnrs()),
+    )
 
 
 _NAMES = st.sampled_from(("Schütz", "Jörg", "O'Neill", "Zoë", "Müller-Lüdenscheidt", "Ŝ", "李"))

@@ -13,6 +13,8 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from hypothesis import strategies as st
+
 from leportal_conformance import catalog
 from leportal_conformance.capabilities import Capabilities
 from leportal_conformance.guard import call, describe_exception, short_repr
@@ -23,6 +25,8 @@ from leportal_conformance.tests_malformed import WRONG_TYPE_INPUTS
 from leportal_conformance.tests_roundtrip import (
     document_differences,
     first_difference,
+    no_examples,
+    object_differences,
     without_fields,
 )
 from leportal_core.codec import Codec
@@ -51,8 +55,8 @@ def run(
     small = max(1, min(max_examples, 50))  # each example is encoded and decoded twice
     tests: tuple[tuple[TestSpec, Callable[[Codec[Any], Capabilities], Finding]], ...] = (
         (catalog.GOLDEN_VECTORS, _golden),
-        (catalog.DETERMINISM_ENCODE, lambda codec, _: _same_encoding(codec, seed, small)),
-        (catalog.DETERMINISM_DECODE, lambda codec, _: _same_decoding(codec, seed, small)),
+        (catalog.DETERMINISM_ENCODE, lambda codec, caps: _same_encoding(codec, caps, seed, small)),
+        (catalog.DETERMINISM_DECODE, lambda codec, caps: _same_decoding(codec, caps, seed, small)),
         (catalog.LARGE_CONTENT, _large_content),
         (catalog.ENCODE_FOREIGN, _encode_foreign),
         (catalog.PROBLEMS_WELL_FORMED, _problems_well_formed),
@@ -96,60 +100,73 @@ def _golden(codec: Codec[Any], caps: Capabilities) -> Finding:
     return Finding(status=Status.PASSED, message=f"{count} golden vectors")
 
 
-def _encode(codec: Codec[Any], document: Document) -> bytes:
-    encoded = call(codec.encode, document)
+def _encode(codec: Codec[Any], value: object) -> bytes:
+    encoded = call(codec.encode, value)
     if encoded.error is not None:
-        raise Violation(f"encode of a valid Document raised {describe_exception(encoded.error)}")
+        raise Violation(
+            f"encode of a valid {type(value).__name__} raised {describe_exception(encoded.error)}"
+        )
     if not isinstance(encoded.value, bytes):
         raise Violation(f"encode returned a {type(encoded.value).__name__}, not bytes")
     return encoded.value
 
 
-def _same_encoding(codec: Codec[Any], seed: int, max_examples: int) -> Finding:
-    def body(document: Document) -> None:
-        first, second = _encode(codec, document), _encode(codec, document)
+def _property_inputs(caps: Capabilities) -> tuple[st.SearchStrategy[Any], tuple[Any, ...]] | None:
+    """What the determinism properties draw from and try first: Documents without the large
+    contents (each example is encoded twice), or the valid objects of the codec's type."""
+    if caps.examples is None:
+        return None
+    if caps.carries_documents:
+        return documents(large=False), sample_documents()
+    return caps.examples.generated, caps.examples.samples
+
+
+def _same_encoding(codec: Codec[Any], caps: Capabilities, seed: int, max_examples: int) -> Finding:
+    inputs = _property_inputs(caps)
+    if inputs is None:
+        return no_examples(codec)
+
+    def body(value: object) -> None:
+        first, second = _encode(codec, value), _encode(codec, value)
         if first != second:
             at = first_difference(first, second)
             raise Violation(
-                f"two encodings of the same Document differ ({len(first)} and {len(second)} "
-                f"bytes, first difference at byte {at}: {short_repr(first[at : at + 24])} vs "
-                f"{short_repr(second[at : at + 24])})"
+                f"two encodings of the same {type(value).__name__} differ ({len(first)} and "
+                f"{len(second)} bytes, first difference at byte {at}: "
+                f"{short_repr(first[at : at + 24])} vs {short_repr(second[at : at + 24])})"
             )
 
+    strategy, samples = inputs
     return check_property(
-        "determinism_encode",
-        documents(large=False),
-        body,
-        seed=seed,
-        max_examples=max_examples,
-        examples=sample_documents(),
+        "determinism_encode", strategy, body, seed=seed, max_examples=max_examples, examples=samples
     )
 
 
-def _same_decoding(codec: Codec[Any], seed: int, max_examples: int) -> Finding:
-    def body(document: Document) -> None:
-        data = _encode(codec, document)
+def _same_decoding(codec: Codec[Any], caps: Capabilities, seed: int, max_examples: int) -> Finding:
+    inputs = _property_inputs(caps)
+    if inputs is None:
+        return no_examples(codec)
+
+    def body(value: object) -> None:
+        data = _encode(codec, value)
         first, second = call(codec.decode, data), call(codec.decode, data)
         for outcome in (first, second):
             if outcome.error is not None:
                 raise Violation(
                     f"decode of encode's own output raised {describe_exception(outcome.error)}"
                 )
-            if not isinstance(outcome.value, Document):
+            if not isinstance(outcome.value, codec.object_type):
                 raise Violation(f"decode returned a {type(outcome.value).__name__}")
-        assert isinstance(first.value, Document)
-        assert isinstance(second.value, Document)
-        differences = document_differences(first.value, second.value)
+        if isinstance(first.value, Document) and isinstance(second.value, Document):
+            differences = document_differences(first.value, second.value)
+        else:
+            differences = object_differences(first.value, second.value)
         if differences:
             raise Violation("two decodings of the same bytes differ: " + "; ".join(differences))
 
+    strategy, samples = inputs
     return check_property(
-        "determinism_decode",
-        documents(large=False),
-        body,
-        seed=seed,
-        max_examples=max_examples,
-        examples=sample_documents(),
+        "determinism_decode", strategy, body, seed=seed, max_examples=max_examples, examples=samples
     )
 
 

@@ -14,11 +14,10 @@ from leportal_conformance.capabilities import Capabilities
 from leportal_conformance.guard import call, decode_contract_problem, describe_exception
 from leportal_conformance.model import Finding, Status, TestResult, TestSpec, run_test
 from leportal_conformance.properties import Violation, check_property
-from leportal_conformance.strategies import sample_documents
+from leportal_conformance.tests_roundtrip import no_examples
 from leportal_core.codec import Codec
-from leportal_core.document import Document
 
-__all__ = ["WRONG_TYPE_INPUTS", "prefix_lengths", "run"]
+__all__ = ["WRONG_TYPE_INPUTS", "NoEncodings", "prefix_lengths", "run", "valid_encodings"]
 
 # Inputs that are well-formed in some syntax but describe no object of any codec's type.
 WRONG_TYPE_INPUTS: tuple[tuple[str, bytes], ...] = (
@@ -53,10 +52,10 @@ def run(
     """The malformed-input tests, test by test, each for every codec."""
     tests: tuple[tuple[TestSpec, Callable[[Codec[Any], Capabilities], Finding]], ...] = (
         (catalog.EMPTY, lambda codec, _: _empty(codec)),
-        (catalog.TRUNCATED, lambda codec, _: _truncated(codec, seed=seed)),
+        (catalog.TRUNCATED, lambda codec, caps: _truncated(codec, caps, seed=seed)),
         (catalog.WRONG_TYPE, _wrong_type),
         (catalog.RANDOM_BYTES, lambda codec, _: _random_bytes(codec, seed, max_examples)),
-        (catalog.BIT_FLIPS, lambda codec, _: _bit_flips(codec, seed, max_examples)),
+        (catalog.BIT_FLIPS, lambda codec, caps: _bit_flips(codec, caps, seed, max_examples)),
     )
     for spec, check in tests:
         for name, codec in codecs.items():
@@ -71,39 +70,42 @@ def _empty(codec: Codec[Any]) -> Finding:
     return Finding(status=Status.PASSED, message="rejected with FormatError")
 
 
-class _NoEncodings(Exception):
+class NoEncodings(Exception):
     """The codec's valid encodings, which a test needs, cannot be had; the message says why.
-    ``not_applicable`` when that is by design (not a Document codec), else the codec failed."""
+    ``not_applicable`` when that is by design (the codec does not encode), ``no_examples`` when
+    the suite has no valid objects of the codec's type, else the codec failed."""
 
-    def __init__(self, message: str, *, not_applicable: bool = False) -> None:
+    def __init__(
+        self, message: str, *, not_applicable: bool = False, no_examples: bool = False
+    ) -> None:
         super().__init__(message)
         self.not_applicable = not_applicable
+        self.no_examples = no_examples
 
 
-def _valid_encodings(codec: Codec[Any]) -> list[bytes]:
-    """The codec's encodings of the fixed sample documents."""
-    if codec.object_type is not Document:
-        raise _NoEncodings(
-            f"not applicable: needs valid encodings, the codec carries "
-            f"{codec.object_type.__name__} and this suite generates Documents only",
-            not_applicable=True,
-        )
+def valid_encodings(codec: Codec[Any], caps: Capabilities) -> list[bytes]:
+    """The codec's encodings of the fixed samples of its type (objects.py); :class:`NoEncodings`
+    when there are none or encode fails on one."""
+    if caps.examples is None:
+        raise NoEncodings("no samples of the codec's type", no_examples=True)
     encodings = []
-    for number, document in enumerate(sample_documents()):
-        encoded = call(codec.encode, document)
+    for number, sample in enumerate(caps.examples.samples):
+        encoded = call(codec.encode, sample)
         if encoded.error is not None:
-            raise _NoEncodings(
-                f"encode of sample document {number} raised {describe_exception(encoded.error)}"
+            raise NoEncodings(
+                f"encode of sample {number} raised {describe_exception(encoded.error)}"
             )
         if not isinstance(encoded.value, bytes):
-            raise _NoEncodings(
-                f"encode of sample document {number} returned a {type(encoded.value).__name__}"
+            raise NoEncodings(
+                f"encode of sample {number} returned a {type(encoded.value).__name__}"
             )
         encodings.append(encoded.value)
     return encodings
 
 
-def _cannot_run(exc: _NoEncodings) -> Finding:
+def _cannot_run(codec: Codec[Any], exc: NoEncodings) -> Finding:
+    if exc.no_examples:
+        return no_examples(codec)
     if exc.not_applicable:
         return Finding(status=Status.SKIPPED, message=str(exc))
     return Finding(status=Status.ERROR, message=f"no valid encoding to start from: {exc}")
@@ -120,13 +122,13 @@ def prefix_lengths(size: int, rng: random.Random) -> list[int]:
     return sorted(k for k in lengths if 0 < k < size)
 
 
-def _truncated(codec: Codec[Any], *, seed: int) -> Finding:
+def _truncated(codec: Codec[Any], caps: Capabilities, *, seed: int) -> Finding:
     try:
-        encodings = _valid_encodings(codec)
-    except _NoEncodings as exc:
-        return _cannot_run(exc)
+        encodings = valid_encodings(codec, caps)
+    except NoEncodings as exc:
+        return _cannot_run(codec, exc)
     rng = random.Random(seed)  # noqa: S311 - reproducible sampling, nothing secret
-    tried = 0
+    tried = complete = 0
     cases: list[dict[str, Any]] = []
     failures = 0
     for number, data in enumerate(encodings):
@@ -135,7 +137,9 @@ def _truncated(codec: Codec[Any], *, seed: int) -> Finding:
                 continue  # dropping trailing whitespace may legitimately leave a valid encoding
             tried += 1
             problem = decode_contract_problem(codec, data[:length], must_reject=True)
-            if problem:
+            if problem and _whole_message(codec, data[:length]):
+                complete += 1
+            elif problem:
                 failures += 1
                 if len(cases) < _MAX_CASES:
                     cases.append(
@@ -150,11 +154,26 @@ def _truncated(codec: Codec[Any], *, seed: int) -> Finding:
                 f"{first['length']} of {first['of']} bytes of sample {first['sample']}: "
                 f"{first['problem']}"
             ),
-            details={"tried": tried, "failures": failures, "cases": cases},
+            details={"tried": tried, "failures": failures, "cases": cases, "whole": complete},
         )
+    whole = f"; {complete} were whole shorter messages, read faithfully" if complete else ""
     return Finding(
-        status=Status.PASSED, message=f"{tried} truncations rejected", details={"tried": tried}
+        status=Status.PASSED,
+        message=f"{tried - complete} truncations rejected{whole}",
+        details={"tried": tried, "whole": complete},
     )
+
+
+def _whole_message(codec: Codec[Any], prefix: bytes) -> bool:
+    """The prefix is itself a whole message: it decodes to an object that encodes back to the
+    prefix, give or take trailing ASCII whitespace. A format without an end marker (CSV cut at a
+    line end) allows that, and no reader could tell; a reader that made something up could not
+    give the prefix back."""
+    decoded = call(codec.decode, prefix)
+    if decoded.error is not None:
+        return False
+    encoded = call(codec.encode, decoded.value)
+    return isinstance(encoded.value, bytes) and encoded.value.rstrip() == prefix.rstrip()
 
 
 def _wrong_type(codec: Codec[Any], caps: Capabilities) -> Finding:
@@ -162,9 +181,9 @@ def _wrong_type(codec: Codec[Any], caps: Capabilities) -> Finding:
     notes: list[str] = []
     try:
         if "encode" not in caps.directions:  # never call what the codec declares it lacks
-            raise _NoEncodings("the codec declares it does not encode", not_applicable=True)
-        own = _valid_encodings(codec)[0]
-    except _NoEncodings as exc:
+            raise NoEncodings("the codec declares it does not encode", not_applicable=True)
+        own = valid_encodings(codec, caps)[0]
+    except NoEncodings as exc:
         notes.append(f"UTF-16 input left out: {exc}")
     else:
         try:
@@ -210,11 +229,11 @@ def _random_bytes(codec: Codec[Any], seed: int, max_examples: int) -> Finding:
     )
 
 
-def _bit_flips(codec: Codec[Any], seed: int, max_examples: int) -> Finding:
+def _bit_flips(codec: Codec[Any], caps: Capabilities, seed: int, max_examples: int) -> Finding:
     try:
-        encodings = [data for data in _valid_encodings(codec) if data]
-    except _NoEncodings as exc:
-        return _cannot_run(exc)
+        encodings = [data for data in valid_encodings(codec, caps) if data]
+    except NoEncodings as exc:
+        return _cannot_run(codec, exc)
     if not encodings:
         return Finding(
             status=Status.ERROR, message="every valid encoding is empty: no bits to flip"

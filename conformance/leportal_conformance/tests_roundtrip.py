@@ -1,4 +1,8 @@
-"""The ``roundtrip`` group: what a codec encodes, it decodes to an equal object, byte for byte."""
+"""The ``roundtrip`` group: what a codec encodes, it decodes to an equal object, byte for byte.
+
+Documents have their own test (content bytes, size and hash compared); every other object type
+goes through ``roundtrip.objects`` with the valid objects of :mod:`leportal_conformance.objects`.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,21 @@ from leportal_conformance import catalog
 from leportal_conformance.capabilities import Capabilities
 from leportal_conformance.guard import call, describe_exception, differing_reprs, short_repr
 from leportal_conformance.model import Finding, Status, TestResult, run_test
+from leportal_conformance.objects import ObjectExamples
 from leportal_conformance.properties import Violation, check_property
 from leportal_conformance.strategies import documents, edge_documents
 from leportal_core.codec import Codec
 from leportal_core.document import Document
 
-__all__ = ["document_differences", "first_difference", "run", "without_fields"]
+__all__ = [
+    "document_differences",
+    "first_difference",
+    "no_examples",
+    "object_differences",
+    "round_trip",
+    "run",
+    "without_fields",
+]
 
 _FIELDS = ("title", "media_type", "created", "patient_id", "case_id", "kdl_code")
 
@@ -40,35 +53,101 @@ def run(
             uncarried=caps.uncarried_fields,
         )
         yield run_test(catalog.ROUNDTRIP_DOCUMENT, name, check, capabilities=caps)
+    for name, codec in codecs.items():
+        caps = (capabilities or {}).get(name) or Capabilities(declared=False)
+        objects = functools.partial(
+            _roundtrip_objects, codec, caps, seed=seed, max_examples=max_examples
+        )
+        yield run_test(catalog.ROUNDTRIP_OBJECTS, name, objects, capabilities=caps)
+
+
+def no_examples(codec: Codec[Any]) -> Finding:
+    """The result of a test that needs valid objects the suite cannot make: an error (the
+    certificate says which tests could not run), never a skip or a pass."""
+    type_name = getattr(getattr(codec, "object_type", None), "__name__", "?")
+    return Finding(
+        status=Status.ERROR,
+        message=(
+            f"could not run: the suite knows no valid {type_name} objects; declare "
+            "conformance_samples or conformance_strategy on the codec (docs/certifying.md, "
+            "objects of other types)"
+        ),
+    )
+
+
+def _roundtrip_objects(
+    codec: Codec[Any], caps: Capabilities, *, seed: int, max_examples: int
+) -> Finding:
+    examples = caps.examples
+    if examples is None:
+        return no_examples(codec)
+    type_name = codec.object_type.__name__
+
+    def body(value: object) -> None:
+        back = round_trip(codec, value)
+        if not isinstance(back, codec.object_type):
+            raise Violation(f"decode returned a {type(back).__name__}, not a {type_name}")
+        differences = object_differences(value, back)
+        if differences:
+            raise Violation("decode(encode(x)) differs from x: " + "; ".join(differences))
+
+    finding = check_property(
+        "roundtrip_objects",
+        examples.generated,
+        body,
+        seed=seed,
+        max_examples=max_examples,
+        examples=examples.samples,
+    )
+    return _with_source(finding, examples)
+
+
+def round_trip(codec: Codec[Any], value: object) -> object:
+    """``decode(encode(value))``; :class:`Violation` when either call fails or encode gives
+    no bytes."""
+    encoded = call(codec.encode, value)
+    if encoded.error is not None:
+        raise Violation(
+            f"encode of a valid {type(value).__name__} raised {describe_exception(encoded.error)}"
+        )
+    data = encoded.value
+    if not isinstance(data, bytes):
+        raise Violation(f"encode returned a {type(data).__name__}, not bytes")
+    decoded = call(codec.decode, data)
+    if decoded.error is not None:
+        raise Violation(f"decode of encode's own output raised {describe_exception(decoded.error)}")
+    return decoded.value
+
+
+def _with_source(finding: Finding, examples: ObjectExamples) -> Finding:
+    if finding.status is not Status.PASSED:
+        return finding
+    return attrs.evolve(finding, message=f"{finding.message} from {examples.describe()}")
+
+
+def object_differences(expected: object, actual: object, path: str = "") -> list[str]:
+    """How ``actual`` differs from ``expected``: attribute by attribute for attrs classes (one
+    level of nesting per attribute), else the two values; empty when they are equal."""
+    if expected == actual:
+        return []
+    kind: Any = type(expected)
+    if kind is type(actual) and attrs.has(kind):
+        found = []
+        for field in attrs.fields(kind):
+            before, after = getattr(expected, field.name), getattr(actual, field.name)
+            if before != after:
+                found.extend(object_differences(before, after, f"{path}{field.name}."))
+        if found:
+            return found
+    shown = differing_reprs(expected, actual)
+    return [f"{path.rstrip('.') or 'the object'} {shown[0]} became {shown[1]}"]
 
 
 def _roundtrip(
     codec: Codec[Any], *, seed: int, max_examples: int, uncarried: frozenset[str] = frozenset()
 ) -> Finding:
-    if codec.object_type is not Document:
-        return Finding(
-            status=Status.SKIPPED,
-            message=(
-                f"not applicable: the codec carries {codec.object_type.__name__} and this suite "
-                "generates Documents only"
-            ),
-        )
-
     def body(document: Document) -> None:
-        encoded = call(codec.encode, document)
-        if encoded.error is not None:
-            raise Violation(
-                f"encode of a valid Document raised {describe_exception(encoded.error)}"
-            )
-        data = encoded.value
-        if not isinstance(data, bytes):
-            raise Violation(f"encode returned a {type(data).__name__}, not bytes")
-        decoded = call(codec.decode, data)
-        if decoded.error is not None:
-            raise Violation(
-                f"decode of encode's own output raised {describe_exception(decoded.error)}"
-            )
-        back = decoded.value
+        back = round_trip(codec, document)
         if not isinstance(back, Document):
             raise Violation(f"decode returned a {type(back).__name__}, not a Document")
         differences = document_differences(without_fields(document, uncarried), back)

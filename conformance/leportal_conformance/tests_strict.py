@@ -4,19 +4,20 @@ code, and output judged by an independent reader of the media type."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import copyreg
 import functools
 import hashlib
 import json
 import os
 import pickle
 import random
-import re
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -27,6 +28,7 @@ from leportal_conformance.guard import (
     CallTimeout,
     call,
     call_deadline,
+    core_namespaces,
     decode_contract_problem,
     describe_exception,
     short_repr,
@@ -34,13 +36,19 @@ from leportal_conformance.guard import (
 from leportal_conformance.model import Finding, Status, TestResult, TestSpec, run_test
 from leportal_conformance.sandbox import FAKE_NOW
 from leportal_conformance.strategies import awkward_documents, sample_documents
-from leportal_conformance.tests_malformed import WRONG_TYPE_INPUTS
-from leportal_conformance.tests_roundtrip import document_differences, without_fields
+from leportal_conformance.tests_malformed import WRONG_TYPE_INPUTS, NoEncodings, valid_encodings
+from leportal_conformance.tests_mutations import check_foreign, check_mutations
+from leportal_conformance.tests_roundtrip import (
+    document_differences,
+    no_examples,
+    object_differences,
+    without_fields,
+)
 from leportal_core.codec import Codec
 from leportal_core.document import Document
 from leportal_core.errors import FormatError, LeportalError
 
-__all__ = ["INDEPENDENT_READERS", "TRAILERS", "run"]
+__all__ = ["INDEPENDENT_READERS", "TRAILERS", "read_only", "run"]
 
 # What may follow a valid encoding and still must not be accepted: garbage, a NUL, a second copy
 # (added per sample), a lone closing bracket, another segment.
@@ -67,8 +75,17 @@ def run(
     """The checks, test by test; per-adapter ones once."""
     yield run_test(catalog.NAMES_PREFIXED, None, lambda: _names(adapter_name, codecs))
     encodings = _ProcessEncodings(spec, codecs, capabilities)
+    others = {
+        name: (codec, capabilities.get(name) or Capabilities(declared=False))
+        for name, codec in codecs.items()
+    }
     tests: tuple[tuple[TestSpec, Callable[[Codec[Any], Capabilities], Finding]], ...] = (
         (catalog.TRAILING_DATA, _trailing),
+        (catalog.MUTATIONS, lambda codec, caps: check_mutations(codec, caps, adapter_name)),
+        (
+            catalog.FOREIGN_MESSAGES,
+            lambda codec, caps: check_foreign(codec, caps, adapter_name, others),
+        ),
         (catalog.UNCARRIED_IGNORED, _uncarried_ignored),
         (catalog.INPUTS_UNCHANGED, _inputs_unchanged),
         (catalog.NO_ENCODE_REFUSED, _no_encode_refused),
@@ -83,8 +100,21 @@ def run(
             own = _own_applicability(test, codec, caps)
             if own is not None:
                 yield run_test(test, name, functools.partial(_skip, own))
-                continue
-            yield run_test(test, name, functools.partial(check, codec, caps), capabilities=caps)
+            elif test in _SYNTAX_TESTS:
+                # Whether the syntax is one the suite knows shows only once the codec encoded:
+                # these tests may skip from inside, so the declared capabilities are read here.
+                missing = caps.missing_reason(test.requires)
+                run = functools.partial(check, codec, caps)
+                yield run_test(test, name, functools.partial(_skip_as, missing) if missing else run)
+            else:
+                yield run_test(test, name, functools.partial(check, codec, caps), capabilities=caps)
+
+
+_SYNTAX_TESTS = (catalog.MUTATIONS, catalog.FOREIGN_MESSAGES)
+
+
+def _skip_as(message: str) -> Finding:
+    return Finding(status=Status.SKIPPED, message=message)
 
 
 def _skip(reason: str) -> Finding:
@@ -129,10 +159,12 @@ def _trailing(codec: Codec[Any], caps: Capabilities) -> Finding:
     cases: list[str] = []
     tried = 0
     try:
-        samples = [(n, d, _encoded(codec, d)) for n, d in enumerate(sample_documents())]
-    except _Unusable as exc:
+        encodings = valid_encodings(codec, caps)
+    except NoEncodings as exc:
+        if exc.no_examples:
+            return no_examples(codec)
         return Finding(status=Status.ERROR, message=f"no valid encoding to start from: {exc}")
-    for number, _, data in samples:
+    for number, data in enumerate(encodings):
         for label, tail in (*TRAILERS, ("a second copy", data)):
             tried += 1
             problem = decode_contract_problem(codec, data + tail, must_reject=True)
@@ -143,20 +175,6 @@ def _trailing(codec: Codec[Any], caps: Capabilities) -> Finding:
     return Finding(status=Status.PASSED, message=f"{tried} encodings with trailing data rejected")
 
 
-@functools.cache
-def _core_namespaces() -> frozenset[str]:
-    """First parts of the problem codes leportal_core itself creates: an adapter may pass those
-    on (``therapy.form.missing`` from the core's form reader) without owning them."""
-    import leportal_core
-
-    pattern = re.compile(r"""(?:code\s*=\s*|\.add\()["']([a-z][a-z0-9_]*)\.""")
-    root = Path(leportal_core.__file__).parent
-    names: set[str] = set()
-    for path in root.rglob("*.py"):
-        names.update(pattern.findall(path.read_text(encoding="utf-8")))
-    return frozenset(names)
-
-
 def _names(adapter_name: str, codecs: dict[str, Codec[Any]]) -> Finding:
     prefix = adapter_name
     problems = [
@@ -164,7 +182,7 @@ def _names(adapter_name: str, codecs: dict[str, Codec[Any]]) -> Finding:
         for name in codecs
         if name.partition(".")[0] != prefix
     ]
-    core = _core_namespaces()
+    core = core_namespaces()
     codes: set[str] = set()
     for codec in codecs.values():
         for _, data in (("empty input", b""), *WRONG_TYPE_INPUTS):
@@ -217,31 +235,65 @@ def _fields(document: Document) -> dict[str, object]:
     return {field.name: getattr(document, field.name) for field in attrs.fields(Document)}
 
 
-def _inputs_unchanged(codec: Codec[Any], _caps: Capabilities) -> Finding:
+@contextlib.contextmanager
+def _copyable_proxies() -> Iterator[None]:
+    """Within the block, ``copy.deepcopy`` and ``pickle`` handle read-only mappings
+    (``types.MappingProxyType``, which frozen core records use) as the dicts they wrap; the
+    registration is removed again, so the process is left as it was."""
+    had = types.MappingProxyType in copyreg.dispatch_table
+    if not had:
+        copyreg.pickle(types.MappingProxyType, _reduce_proxy)
+    try:
+        yield
+    finally:
+        if not had:
+            copyreg.dispatch_table.pop(types.MappingProxyType, None)
+
+
+def _reduce_proxy(proxy: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
+    return read_only, (dict(proxy),)
+
+
+def read_only(mapping: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    """A read-only view of ``mapping``: what a pickled ``MappingProxyType`` is rebuilt with
+    (the type itself cannot be pickled by name)."""
+    return types.MappingProxyType(mapping)
+
+
+def _inputs_unchanged(codec: Codec[Any], caps: Capabilities) -> Finding:
+    if caps.examples is None:
+        return no_examples(codec)
     cases: list[str] = []
-    documents = [*sample_documents(), *awkward_documents()]
-    for number, document in enumerate(documents):
+    values = _fixed_objects(caps)
+    for number, value in enumerate(values):
         # The codec gets an independent copy, so a codec that does change it cannot spoil the
         # shared examples for the tests that follow.
-        argument = copy.deepcopy(document)
-        before = _fields(document)
+        with _copyable_proxies():
+            argument = copy.deepcopy(value)
+            before = copy.deepcopy(value)
         call(codec.encode, argument)  # what encode returns or raises is other tests' business
-        changed = sorted(name for name, value in _fields(argument).items() if before[name] != value)
+        if isinstance(value, Document):
+            fields = _fields(before)
+            changed = sorted(k for k, v in _fields(argument).items() if fields[k] != v)
+        else:
+            changed = object_differences(before, argument)
         if changed:
-            cases.append(f"document {number}: encode changed {', '.join(changed)}")
+            cases.append(f"object {number}: encode changed {', '.join(changed)}")
     if cases:
-        return _failed("encodes changed their argument", cases, len(documents))
-    return Finding(status=Status.PASSED, message=f"{len(documents)} arguments left unchanged")
+        return _failed("encodes changed their argument", cases, len(values))
+    return Finding(status=Status.PASSED, message=f"{len(values)} arguments left unchanged")
 
 
 def _no_encode_refused(codec: Codec[Any], caps: Capabilities) -> Finding:
     candidates: list[object] = [expected for _, expected in caps.golden_vectors]
-    if codec.object_type is Document:
-        candidates.extend(sample_documents())
+    if caps.examples is not None:
+        candidates.extend(caps.examples.samples)
     if not candidates:
         return Finding(
             status=Status.ERROR,
-            message="no object of the codec's type to try encode with (declare golden vectors)",
+            message=(
+                "no object of the codec's type to try encode with (declare conformance_samples)"
+            ),
         )
     accepted = []
     for number, value in enumerate(candidates):
@@ -373,19 +425,19 @@ _ENCODE_SCRIPT = r"""
 import datetime, hashlib, json, pickle, sys
 from leportal_core import clock
 from leportal_core.plugins import collect_codecs, load_adapter, new_plugin_manager, register_plugins
-spec, names, now = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-documents = pickle.loads(sys.stdin.buffer.read())
+spec, now = sys.argv[1], sys.argv[2]
+objects = pickle.loads(sys.stdin.buffer.read())
 adapter = load_adapter(spec)
 pm = new_plugin_manager()
 register_plugins(pm, [(adapter.name, adapter.plugin)])
 codecs = collect_codecs(pm)
 out = {}
 with clock.fixed(datetime.datetime.fromisoformat(now)):
-    for name in names:
+    for name, values in objects.items():
         digests = []
-        for document in documents:
+        for value in values:
             try:
-                digests.append(hashlib.sha256(codecs[name].encode(document)).hexdigest())
+                digests.append(hashlib.sha256(codecs[name].encode(value)).hexdigest())
             except Exception as exc:
                 digests.append(f"raised {type(exc).__name__}")
         out[name] = digests
@@ -398,8 +450,12 @@ def _wait_for_next_second() -> None:
     time.sleep(1.0 - time.time() % 1.0 + 0.01)
 
 
-def _fixed_documents() -> tuple[Document, ...]:
-    return (*sample_documents(), *awkward_documents())
+def _fixed_objects(caps: Capabilities) -> tuple[Any, ...]:
+    """The fixed valid objects of the codec's type: the samples, for Documents with the awkward
+    ones."""
+    if caps.carries_documents:
+        return (*sample_documents(), *awkward_documents())
+    return caps.examples.samples if caps.examples is not None else ()
 
 
 @attrs.define
@@ -414,18 +470,22 @@ class _ProcessEncodings:
     problem: str | None = None
 
     def _run(self) -> None:
-        names = [
-            name
-            for name, codec in self.codecs.items()
-            if codec.object_type is Document
-            and "encode" in (self.capabilities.get(name) or Capabilities(declared=False)).directions
-        ]
+        objects: dict[str, tuple[Any, ...]] = {}
+        for name in self.codecs:
+            caps = self.capabilities.get(name) or Capabilities(declared=False)
+            if "encode" in caps.directions and caps.examples is not None:
+                objects[name] = _fixed_objects(caps)
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(p or os.getcwd() for p in sys.path)
         environment.pop("PYTHONSTARTUP", None)
         script = _ENCODE_SCRIPT.replace("MARKER", repr(_PROCESS_MARKER))
-        command = [sys.executable, "-c", script, self.spec, json.dumps(names), FAKE_NOW.isoformat()]
-        documents = pickle.dumps(_fixed_documents())
+        command = [sys.executable, "-c", script, self.spec, FAKE_NOW.isoformat()]
+        try:
+            with _copyable_proxies():
+                documents = pickle.dumps(objects)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            self.problem = f"the samples cannot be sent to a fresh interpreter: {exc}"
+            return
         # Both interpreters start (and import) together, but the second gets its documents only
         # once the first has encoded and the wall clock is in a later second: a codec that
         # stamps the wall clock's time then differs, however slowly the interpreters start.
@@ -468,14 +528,16 @@ class _ProcessEncodings:
         _wait_for_next_second()  # this process encodes in a third second
 
     def check(self, codec: Codec[Any], caps: Capabilities) -> Finding:
+        if caps.examples is None:
+            return no_examples(codec)
         if self.runs is None:
             self._run()
         if self.problem is not None:
             return Finding(status=Status.ERROR, message=self.problem)
         assert self.runs is not None
         here = []
-        for document in _fixed_documents():
-            outcome = call(codec.encode, document)
+        for value in _fixed_objects(caps):
+            outcome = call(codec.encode, value)
             value = outcome.value
             here.append(
                 hashlib.sha256(value).hexdigest()

@@ -15,11 +15,16 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import attrs
+
 from leportal_core.codec import Codec
 from leportal_core.document import Document
+from leportal_core.errors import FormatError, Location, Problem, ValidationError
 from leportal_core.hookspecs import hookimpl
 from leportal_fhir import DocumentReferenceCodec
 from leportal_kis_archive.codec import MdmCodec
+from leportal_qpr_sftp.model import FetchedReport
+from leportal_qpr_sftp.receipt import ReceiptCodec
 
 __version__ = "0.0.1"
 
@@ -172,6 +177,86 @@ class _TidiesInPlace(DocumentReferenceCodec):
         return super().encode(document)
 
 
+class _ReceiptInSeconds(ReceiptCodec):
+    """Writes the receipt's times to the second (its archive's column type): a non-Document
+    codec whose round trip loses the microseconds."""
+
+    def encode(self, obj: FetchedReport, /) -> bytes:
+        data = json.loads(super().encode(obj))
+        if isinstance(obj, FetchedReport):
+            for key, value in (("remote_mtime", obj.remote_mtime), ("fetched_at", obj.fetched_at)):
+                data[key] = value.astimezone(dt.UTC).isoformat(timespec="seconds")
+        return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryNote:
+    """The vendor's own object type: a Lieferschein for a batch of documents."""
+
+    number: str
+    documents: int
+
+
+class _DeliveryNoteCodec:
+    """A correct codec of the vendor's own type that declares no samples or strategy."""
+
+    name = "fhir.delivery_note"
+    media_type = "application/json"
+    object_type = DeliveryNote
+    description = "Lieferschein of a document batch, as JSON."
+
+    def encode(self, obj: DeliveryNote, /) -> bytes:
+        if not isinstance(obj, DeliveryNote):
+            raise ValidationError(
+                "only a DeliveryNote", [Problem(code="fhir.note.type", message="not a note")]
+            )
+        return json.dumps({"number": obj.number, "documents": obj.documents}).encode()
+
+    def decode(self, data: bytes, /) -> DeliveryNote:
+        try:
+            parsed = json.loads(data)
+            if not isinstance(parsed, dict) or set(parsed) != {"number", "documents"}:
+                raise ValueError("not a delivery note")
+            if not isinstance(parsed["number"], str) or type(parsed["documents"]) is not int:
+                raise ValueError("wrong types")
+        except (ValueError, RecursionError) as exc:
+            where = Location(pointer="")
+            raise FormatError(
+                "not a delivery note",
+                [Problem(code="fhir.note.syntax", message=str(exc), location=where)],
+            ) from exc
+        return DeliveryNote(number=parsed["number"], documents=parsed["documents"])
+
+
+class _RoutesByContentType(DocumentReferenceCodec):
+    """Looks at the attachment's content type first to route PDFs to its archive: a member
+    missing or of another type ends in KeyError or TypeError instead of FormatError."""
+
+    def decode(self, data: bytes, /) -> Document:
+        try:
+            resource = json.loads(data)
+        except (ValueError, RecursionError):
+            return super().decode(data)
+        if isinstance(resource, dict) and resource.get("resourceType") == "DocumentReference":
+            kind = resource["content"][0]["attachment"]["contentType"]
+            if kind.startswith("application/pdf"):
+                pass  # the vendor's archive routing would go here
+        return super().decode(data)
+
+
+class _AcceptsResults(MdmCodec):
+    """Reads ORU^R01 lab results as documents too (its lab sends PDFs that way): a result with
+    the same segments becomes a Document."""
+
+    def decode(self, data: bytes, /) -> Document:
+        head, separator, rest = data.partition(b"\r")
+        fields = head.split(b"|")
+        if len(fields) > 8 and fields[8].startswith(b"ORU^R01"):
+            fields[8] = b"MDM^T02^MDM_T02"
+            data = b"|".join(fields) + separator + rest
+        return super().decode(data)
+
+
 class FirstJsonValue(_Vendor):
     codec_factory = _FirstJsonValue
 
@@ -232,6 +317,28 @@ class CommandsNeedTheGui(_Vendor):
         cli.add_command(acme_gui_toolkit.commands)
 
 
+class ReceiptInSeconds(_Vendor):
+    ADAPTER_NAME = "qpr_sftp"
+    codec_factory = _ReceiptInSeconds
+
+
+class NoSamples(_Vendor):
+    codec_factory = _DeliveryNoteCodec
+
+
+class RoutesByContentType(_Vendor):
+    codec_factory = _RoutesByContentType
+
+
+class AcceptsResults(_Vendor):
+    ADAPTER_NAME = "kis_archive"
+    codec_factory = _AcceptsResults
+
+
+receipt_in_seconds = ReceiptInSeconds()
+no_samples = NoSamples()
+routes_by_content_type = RoutesByContentType()
+accepts_results = AcceptsResults()
 first_json_value = FirstJsonValue()
 exits_on_empty = ExitsOnEmpty()
 debug_print = DebugPrint()

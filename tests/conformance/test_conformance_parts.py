@@ -242,7 +242,59 @@ def test_pyproject_registers_the_pytest_plugin() -> None:
 
 
 def test_every_test_names_its_source_and_declares_only_known_capabilities() -> None:
-    known = {"document", "encode", "decode", "golden"}
+    known = {"document", "other_type", "encode", "decode", "golden"}
     for spec in catalog.ALL_TESTS:
         assert spec.source, spec.id
         assert spec.requires <= known, spec.id
+
+
+def test_built_in_billing_files_round_trip_through_the_core_codec_and_copy() -> None:
+    """The built-in strategy of a core type makes objects its core codec accepts, and records
+    holding read-only mappings can be copied and pickled for the suite's tests."""
+    import copyreg
+    import types
+
+    from leportal_conformance.capabilities import read_capabilities
+    from leportal_conformance.model import Status
+    from leportal_conformance.tests_roundtrip import _roundtrip_objects
+    from leportal_conformance.tests_strict import _inputs_unchanged
+    from leportal_core.billing.codec import BillingCodec
+    from leportal_core.billing.profile import load_profile
+
+    codec = BillingCodec(load_profile("mass-provisional-v1"))
+    caps = read_capabilities(codec)
+    assert caps.examples is not None
+    assert caps.examples.source == "built-in"
+    finding = _roundtrip_objects(codec, caps, seed=3, max_examples=10)
+    assert finding.status is Status.PASSED, finding.message
+    assert _inputs_unchanged(codec, caps).status is Status.PASSED
+    assert types.MappingProxyType not in copyreg.dispatch_table  # registered only meanwhile
+
+
+def test_mutations_keep_the_syntax_intact() -> None:
+    """GDT mutations recompute every line length and the record length (8100), so a decoder
+    sees a well-formed record; JSON comparisons count duplicate keys."""
+    from leportal_conformance.mutations import Syntax, mutations, same_structure, syntax_of
+
+    def line(field: str, content: str) -> bytes:
+        return b"%03d" % (len(content.encode()) + 9) + f"{field}{content}\r\n".encode()
+
+    body = [("8000", "6301"), ("8100", "00000"), ("3000", "17"), ("3103", "29021956")]
+    record = b"".join(line(f, c) for f, c in body)
+    record = record.replace(b"00000", b"%05d" % len(record))
+    assert syntax_of(record) == Syntax.GDT
+    found = list(mutations(record))
+    assert {m.label for m in found} >= {
+        "line 3 (field 3000) dropped",
+        "line 4 (field 3103) set to '31022026'",
+        "line 3 field 3000 renamed to 9999",
+    }
+    for mutation in found:
+        lines = mutation.data.split(b"\r\n")[:-1]
+        assert all(int(x[:3]) == len(x) + 2 for x in lines), mutation.label
+        length = next(x for x in lines if x[3:7] == b"8100")[7:]
+        assert int(length) == len(mutation.data), mutation.label
+    assert same_structure(b'{"a":1,"b":[2]}', b'{"b":[2],"a":1}')
+    assert not same_structure(b'{"a":1,"a":1}', b'{"a":1}')
+    hl7 = b"MSH|^~\\&|A|B|||20260209||MDM^T02^MDM_T02|1|P|2.5\rPID|1||P-1\r"
+    assert "segment 2 (PID) dropped" in {m.label for m in mutations(hl7)}

@@ -100,14 +100,16 @@ class ToyDocumentCodec:
         except json.JSONDecodeError as exc:
             raise _fail("toy.syntax", exc.msg, line=exc.lineno, column=exc.colno) from exc
         except (ValueError, RecursionError) as exc:  # duplicate keys, NaN, huge ints, deep nesting
-            raise _fail("toy.syntax", f"not strict JSON: {type(exc).__name__}") from exc
+            raise _fail("toy.syntax", f"not strict JSON: {type(exc).__name__}", pointer="") from exc
         if not isinstance(record, dict):
-            raise _fail("toy.structure", "the top level must be a JSON object")
+            raise _fail("toy.structure", "the top level must be a JSON object", pointer="")
         if record.get("format") != _MARKER:
             raise _fail("toy.structure", f"'format' must be {_MARKER!r}", pointer="/format")
         if set(record) != _KEYS:
             missing, extra = sorted(_KEYS - set(record)), sorted(set(record) - _KEYS)
-            raise _fail("toy.structure", f"missing keys {missing}, unknown keys {extra}")
+            raise _fail(
+                "toy.structure", f"missing keys {missing}, unknown keys {extra}", pointer=""
+            )
         content = self._content(record)
         try:
             return Document(
@@ -147,30 +149,48 @@ class ToyDocumentCodec:
 
 
 class ToyNoteCodec:
-    """A codec for another object type than Document: ``str`` as ``TOYNOTE`` plus UTF-8 text."""
+    """A codec for another object type than Document: ``str`` as a ``TOYNOTE <length>`` line
+    plus that many bytes of UTF-8 text. It declares its samples and strategy (``str`` is no
+    type the suite knows)."""
 
     name: ClassVar[str] = "toy.note"
     media_type: ClassVar[str] = "text/vnd.leportal-toy-note"
     object_type: ClassVar[type[Any]] = str
-    description: ClassVar[str] = "A short note as text after a TOYNOTE marker line."
+    description: ClassVar[str] = "A short note as text after a TOYNOTE line giving its length."
+    conformance_samples: ClassVar[tuple[str, ...]] = ("", "Grüße 🩺\nZeile 2", "x" * 300)
 
-    _MARKER = b"TOYNOTE\n"
+    _HEADER = re.compile(rb"TOYNOTE (0|[1-9][0-9]{0,8})\n")
+
+    def conformance_strategy(self) -> Any:
+        """Any text without lone surrogates."""
+        from hypothesis import strategies as st
+
+        return st.text()
 
     def encode(self, obj: str, /) -> bytes:
         if not isinstance(obj, str):
             raise ValidationError(f"{self.name} encodes text, not {type(obj).__name__}")
         try:
-            return self._MARKER + obj.encode("utf-8")
+            text = obj.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise ValidationError("the note has lone surrogates") from exc
+        return b"TOYNOTE %d\n" % len(text) + text
 
     def decode(self, data: bytes, /) -> str:
-        if not isinstance(data, bytes) or not data.startswith(self._MARKER):
-            raise _fail("toy.note.marker", "not a toy note: the TOYNOTE line is missing")
+        header = self._HEADER.match(data) if isinstance(data, bytes) else None
+        if header is None:
+            raise _fail("toy.note.marker", "not a toy note: the TOYNOTE line is missing", offset=0)
+        text = data[header.end() :]
+        if len(text) != int(header.group(1)):
+            raise _fail(
+                "toy.note.length",
+                "the text is not as long as the TOYNOTE line says",
+                offset=header.end(),
+            )
         try:
-            return data[len(self._MARKER) :].decode("utf-8")
+            return text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _fail("toy.encoding", "not UTF-8", offset=exc.start + len(self._MARKER)) from exc
+            raise _fail("toy.encoding", "not UTF-8", offset=exc.start + header.end()) from exc
 
 
 def _typed(record: dict[str, Any], key: str, kind: type[Any], *, optional: bool = False) -> Any:

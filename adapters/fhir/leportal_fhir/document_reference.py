@@ -234,17 +234,34 @@ def parse_json(data: bytes) -> Any:
     except _DuplicateKey as exc:
         raise FormatError(
             "JSON object has a duplicate key",
-            [Problem(code="fhir.json.duplicate_key", message=f"key {exc.args[0]!r} appears twice")],
+            [
+                Problem(
+                    code="fhir.json.duplicate_key",
+                    message=f"key {exc.args[0]!r} appears twice",
+                    location=_WHOLE,
+                )
+            ],
         ) from exc
     except RecursionError as exc:
         raise FormatError(
             "JSON is nested too deeply",
-            [Problem(code="fhir.json.depth", message="nesting exceeds the parser's limit")],
+            [
+                Problem(
+                    code="fhir.json.depth",
+                    message="nesting exceeds the parser's limit",
+                    location=_WHOLE,
+                )
+            ],
         ) from exc
     except ValueError as exc:  # e.g. NaN, or an integer longer than Python's digit limit
         raise FormatError(
-            "input is not valid JSON", [Problem(code="fhir.json.syntax", message=str(exc))]
+            "input is not valid JSON",
+            [Problem(code="fhir.json.syntax", message=str(exc), location=_WHOLE)],
         ) from exc
+
+
+# Problems of the JSON text as a whole (the parser does not say where): the document root.
+_WHOLE = Location(pointer="")
 
 
 class _DuplicateKey(ValueError):
@@ -363,7 +380,15 @@ def _read_kdl_code(root: dict[str, Any], problems: _Problems) -> str | None:
         return None
     for index, coding in enumerate(codings):
         coding = _object(coding, f"/type/coding/{index}", problems)
-        if coding is not None and coding.get("system") == KDL_SYSTEM:
+        system = coding.get("system") if coding is not None else None
+        if system is not None and not isinstance(system, str):
+            # Not a uri: it might have named the KDL, so skipping it would lose the code silently.
+            problems.add(
+                "fhir.structure",
+                f"type.coding.system must be a string, got {_kind(system)}",
+                f"/type/coding/{index}/system",
+            )
+        elif coding is not None and system == KDL_SYSTEM:
             return _string(
                 coding,
                 "code",

@@ -35,6 +35,19 @@ class ReceiptCodec:
     object_type = FetchedReport
     description = "Abholbeleg of one Prüfbericht fetched from the QPR-Portal over SFTP, as JSON."
 
+    @property
+    def conformance_samples(self) -> tuple[FetchedReport, ...]:
+        """Fixed receipts for the conformance suite (docs/certifying.md)."""
+        from leportal_qpr_sftp import conformance_examples
+
+        return conformance_examples.receipts()
+
+    def conformance_strategy(self) -> Any:
+        """Hypothesis strategy of receipts, for the conformance suite."""
+        from leportal_qpr_sftp import conformance_examples
+
+        return conformance_examples.fetched_reports()
+
     def encode(self, obj: FetchedReport, /) -> bytes:
         if not isinstance(obj, FetchedReport):
             raise ValidationError(
@@ -120,4 +133,7 @@ def _problem(code: str, message: str, key: str) -> Problem:
 
 
 def _bad(code: str, message: str) -> FormatError:
-    return FormatError(message, [Problem(code=code, message=message)])
+    # A problem of the receipt as a whole: located at the document root.
+    return FormatError(
+        message, [Problem(code=code, message=message, location=Location(pointer=""))]
+    )

@@ -121,6 +121,19 @@ class GdtPatientCodec:
     def __init__(self, encoding: GdtEncoding = GdtEncoding.CP437) -> None:
         self.encoding = encoding
 
+    @property
+    def conformance_samples(self) -> tuple[Patient, ...]:
+        """Patients a GDT record can carry, for the conformance suite (docs/certifying.md)."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.patients()
+
+    def conformance_strategy(self) -> Any:
+        """Hypothesis strategy of such patients, for the conformance suite."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.gdt_patients()
+
     def encode(self, obj: Patient, /) -> bytes:
         """Patient → 6301 record in this codec's character set."""
         if not isinstance(obj, Patient):
@@ -169,6 +182,19 @@ class GdtResultCodec:
 
     def __init__(self, encoding: GdtEncoding = GdtEncoding.CP437) -> None:
         self.encoding = encoding
+
+    @property
+    def conformance_samples(self) -> tuple[GdtResult, ...]:
+        """Results a 6310 record can carry, for the conformance suite (docs/certifying.md)."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.results()
+
+    def conformance_strategy(self) -> Any:
+        """Hypothesis strategy of such results, for the conformance suite."""
+        from leportal_therapy_pvs import conformance_examples
+
+        return conformance_examples.gdt_results()
 
     def encode(self, obj: GdtResult, /) -> bytes:
         """GdtResult → 6310 record referencing the PDF (6302–6305)."""
@@ -255,12 +281,29 @@ class ReportJsonCodec:
         if len(data) > MAX_JSON_BYTES:
             raise FormatError("too large", [_json_problem(f"more than {MAX_JSON_BYTES} bytes")])
         try:
-            parsed = json.loads(data.decode("utf-8"))
+            parsed = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        except _DuplicateKey as exc:
+            raise FormatError(
+                "duplicate key", [_json_problem(f"key {exc.args[0]!r} appears twice")]
+            ) from exc
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise FormatError(
                 "not UTF-8 JSON", [_json_problem(f"not UTF-8 JSON: {type(exc).__name__}")]
             ) from exc
         return report_from_dict(parsed)
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object names a key twice: which value is meant is ambiguous (RFC 8259 §4)."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
 
 
 def _json_problem(message: str) -> Problem:
