@@ -35,6 +35,7 @@ __all__ = [
     "IMPORT_CLEAN",
     "INDEPENDENT_READER",
     "INPUTS_UNCHANGED",
+    "INTEGRITY",
     "KDL_CODES",
     "LARGE_CONTENT",
     "LOADS",
@@ -354,6 +355,19 @@ TRAILING_DATA = TestSpec(
         "FormatError with coded problems."
     ),
 )
+INTEGRITY = TestSpec(
+    id="malformed.integrity",
+    group="malformed",
+    per_codec=True,
+    source="leportal_core/codec.py (the codec contract) and the format's own hash field",
+    requires=frozenset({DOCUMENT, ENCODE, DECODE}),
+    description=(
+        "When the codec's encoding of a sample Document carries a digest of its content (SHA-1, "
+        "SHA-256 or MD5, hex or base64), the encoding with one content byte changed but the "
+        "syntax and the digest intact (content re-encoded the same way) is refused with "
+        "FormatError; without a digest in any encoding the test does not apply."
+    ),
+)
 MUTATIONS = TestSpec(
     id="malformed.mutations",
     group="malformed",
@@ -492,6 +506,7 @@ ALL_TESTS: tuple[TestSpec, ...] = (
     STARTUP_HOOKS,
     NAMES_PREFIXED,
     TRAILING_DATA,
+    INTEGRITY,
     MUTATIONS,
     FOREIGN_MESSAGES,
     UNCARRIED_IGNORED,

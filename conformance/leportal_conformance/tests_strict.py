@@ -4,6 +4,7 @@ code, and output judged by an independent reader of the media type."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import copyreg
@@ -81,6 +82,7 @@ def run(
     }
     tests: tuple[tuple[TestSpec, Callable[[Codec[Any], Capabilities], Finding]], ...] = (
         (catalog.TRAILING_DATA, _trailing),
+        (catalog.INTEGRITY, _integrity),
         (catalog.MUTATIONS, lambda codec, caps: check_mutations(codec, caps, adapter_name)),
         (
             catalog.FOREIGN_MESSAGES,
@@ -173,6 +175,63 @@ def _trailing(codec: Codec[Any], caps: Capabilities) -> Finding:
     if cases:
         return _failed("encodings with trailing data were not rejected", cases, tried)
     return Finding(status=Status.PASSED, message=f"{tried} encodings with trailing data rejected")
+
+
+def _digests(content: bytes) -> set[bytes]:
+    """The spellings of the content's digests a format may carry (hex either case, base64)."""
+    spellings: set[bytes] = set()
+    for algorithm in ("sha1", "sha256", "md5"):
+        digest = hashlib.new(algorithm, content).digest()
+        spellings.update(
+            (digest.hex().encode(), digest.hex().upper().encode(), base64.b64encode(digest))
+        )
+    return spellings
+
+
+def _altered(data: bytes, content: bytes) -> bytes | None:
+    """``data`` with the content's first byte changed where it stands (base64 or raw), the rest
+    intact; ``None`` when the content cannot be found in the encoding."""
+    changed = bytes([content[0] ^ 0x01]) + content[1:]
+    for before, after in (
+        (base64.b64encode(content), base64.b64encode(changed)),
+        (content, changed),
+    ):
+        if data.count(before) == 1:
+            return data.replace(before, after)
+    return None
+
+
+def _integrity(codec: Codec[Any], caps: Capabilities) -> Finding:
+    cases: list[str] = []
+    tried = 0
+    for number, document in enumerate(sample_documents()):
+        content = document.content
+        if not content:
+            continue
+        try:
+            data = _encoded(codec, document)
+        except _Unusable as exc:
+            return Finding(status=Status.ERROR, message=f"sample {number}: {exc}")
+        if not any(spelling in data for spelling in _digests(content)):
+            continue  # this encoding carries no digest of the content
+        altered = _altered(data, content)
+        if altered is None:
+            continue  # the content is not recognisable in the encoding
+        tried += 1
+        problem = decode_contract_problem(codec, altered, must_reject=True)
+        if problem:
+            cases.append(f"sample {number} with one content byte changed: {problem}")
+    if not tried:
+        return Finding(
+            status=Status.SKIPPED,
+            message="no encoding carries a digest of its content next to the content",
+        )
+    if cases:
+        return _failed("encodings with altered content were not rejected", cases, tried)
+    return Finding(
+        status=Status.PASSED,
+        message=f"{tried} encodings with altered content and intact digest rejected",
+    )
 
 
 def _names(adapter_name: str, codecs: dict[str, Codec[Any]]) -> Finding:

@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
@@ -33,6 +33,13 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# click's ParamType is generic only from 8.4 on; the floor (8.2) cannot subscript it at run time.
+if TYPE_CHECKING:
+    _DateParam = click.ParamType[datetime.date]
+    _PathParam = click.ParamType[Path]
+else:
+    _DateParam = _PathParam = click.ParamType
+
 STORE_ENV = "LEPORTAL_STORE"
 _STORE_KEY = "leportal.cli.store"
 
@@ -52,7 +59,7 @@ class AliasOption(click.Option):
             self.opts = shown_opts
 
 
-class DateType(click.ParamType[datetime.date]):
+class DateType(_DateParam):
     """A civil date as ISO ``2026-03-02`` or German ``02.03.2026``; gives a ``datetime.date``."""
 
     name = "date"
@@ -77,7 +84,7 @@ class DateType(click.ParamType[datetime.date]):
 DATE = DateType()
 
 
-class InputPath(click.ParamType[Path]):
+class InputPath(_PathParam):
     """A file (or, with ``dir_okay``, a folder) the command reads, checked before it runs: a
     missing path (``input.file.missing``), one it may not read (``input.file.unreadable``) or one that is
     not a regular file — a folder, FIFO or device (``input.not_regular``) — is a configuration

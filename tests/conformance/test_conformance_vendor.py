@@ -57,6 +57,7 @@ REFUSED: dict[str, tuple[str, str, set[str]]] = {
     "line_feeds": ("roundtrip.independent_reader", "contains LF", {"malformed.mutations"}),
     "generic_name": ("metadata.names_prefixed", "'hl7.mdm'", set()),
     "tidies_in_place": ("roundtrip.inputs_unchanged", "changed title", set()),
+    "trusts_the_transport": ("malformed.integrity", "altered content", set()),
     "commands_need_the_gui": ("hygiene.startup_hooks", "ModuleNotFoundError", set()),
     "receipt_in_seconds": ("roundtrip.objects", "remote_mtime", set()),
     "no_samples": ("roundtrip.objects", "declare conformance_samples", _NEEDS_OBJECTS),
