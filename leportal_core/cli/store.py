@@ -37,18 +37,19 @@ def init(ctx: click.Context, path_text: str | None, as_json: bool) -> None:
 
     target = required_store(ctx, path_text)  # passed on as given: a path or URL
     try:
-        open_store(target).close()
+        store = open_store(target)
         created = False
     except StorageError as exc:
         if exc.code not in ("store.missing", "store.empty"):
             storage_failure(exc, as_json=as_json)
         try:
-            with open_store(target, create=True) as made:
-                made.schema_version("leportal")  # the store answers: it is usable
+            store = open_store(target, create=True)
         except StorageError as again:
             storage_failure(again, as_json=as_json)
         created = True
-    name = shown(target if "://" not in target else _hidden(target))
+    with store:
+        store.schema_version("leportal")  # the store answers: it is usable
+        name = shown(store.label)  # a server URL without its password
     done = "new store created" if created else "already a store, left as it is"
     report(
         Result(
@@ -98,12 +99,3 @@ def sql(ctx: click.Context, dialect: str, only: tuple[str, ...], as_json: bool) 
         Result(True, data={"dialect": dialect, "sql": script}, text=lambda: click.echo(script)),
         as_json=as_json,
     )
-
-
-def _hidden(url: str) -> str:
-    """The URL without its password (as SQLAlchemy renders it)."""
-    scheme, _, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not at or ":" not in credentials:
-        return url
-    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
