@@ -48,9 +48,6 @@ __all__ = [
 ADAPTER_GROUP = "leportal.adapters"
 EXTENSION_GROUP = "leportal.extensions"
 ALLOW_LIST_ENV = "LEPORTAL_PLUGINS"
-# Further core modules registered as plug-ins besides ``leportal.builtin`` (none: the built-in
-# plug-in contributes the demo chapters itself, importing them only for ``leportal demo``).
-BUILTIN_PLUGINS: tuple[str, ...] = ()
 
 
 def new_plugin_manager() -> pluggy.PluginManager:

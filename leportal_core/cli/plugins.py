@@ -7,11 +7,11 @@ import importlib.metadata as metadata
 import click
 
 from leportal_core import __version__
+from leportal_core.builtin import NAME as BUILTIN
 from leportal_core.cli.output import ReportedCommand, Result, report
 from leportal_core.cli.params import json_option
 from leportal_core.plugins import (
     ALLOW_LIST_ENV,
-    BUILTIN_PLUGINS,
     PluginStatus,
     load_entry_point_plugins,
     new_plugin_manager,
@@ -21,18 +21,15 @@ from leportal_core.plugins import (
 def plugin_statuses() -> list[PluginStatus]:
     """The built-ins, then every installed entry point with its load status."""
     core = metadata.distribution("leportal-core")
-    builtins = [
-        PluginStatus(
-            name=name,
-            group="built-in",
-            value=name,
-            distribution=core.name,
-            version=__version__,
-            status="loaded",
-        )
-        for name in ("leportal.builtin", *BUILTIN_PLUGINS)
-    ]
-    return builtins + load_entry_point_plugins(new_plugin_manager(), tolerate_broken=True)
+    builtin = PluginStatus(
+        name=BUILTIN,
+        group="built-in",
+        value=BUILTIN,
+        distribution=core.name,
+        version=__version__,
+        status="loaded",
+    )
+    return [builtin, *load_entry_point_plugins(new_plugin_manager(), tolerate_broken=True)]
 
 
 @click.command(cls=ReportedCommand)
